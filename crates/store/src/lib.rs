@@ -1,0 +1,1 @@
+//! Persistence for Tessera behind one interface, on SQLite (the embedded default) and PostgreSQL.

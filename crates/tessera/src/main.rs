@@ -1,0 +1,2 @@
+//! The `tessera` command line: serve, migrate, admin and pki subcommands.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Tessera's HTTP layer: translates requests into domain calls and back (pages, JSON API).
