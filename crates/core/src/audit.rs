@@ -1,0 +1,131 @@
+//! Kinds and outcomes of security events written to the audit log, with stable names.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! audit_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// A security event recorded in the audit log.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum AuditKind {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl AuditKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &[AuditKind] = &[$(AuditKind::$variant,)*];
+
+            /// Stable snake_case name stored in the log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(AuditKind::$variant => $name,)*
+                }
+            }
+
+            /// Parses a stable name.
+            pub fn parse(s: &str) -> Option<AuditKind> {
+                match s {
+                    $($name => Some(AuditKind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_kinds! {
+    /// A member account was created.
+    AccountRegistered => "account_registered",
+    /// A verification link was emailed.
+    EmailVerificationSent => "email_verification_sent",
+    /// The email address was confirmed.
+    EmailVerified => "email_verified",
+    /// A mobile verification code was sent.
+    MobileVerificationSent => "mobile_verification_sent",
+    /// A wrong mobile verification or reset code was entered.
+    MobileCodeFailed => "mobile_code_failed",
+    /// The mobile number was confirmed.
+    MobileVerified => "mobile_verified",
+    /// Sign-in succeeded.
+    LoginSucceeded => "login_succeeded",
+    /// Sign-in failed.
+    LoginFailed => "login_failed",
+    /// A CAPTCHA became required for the account's next sign-in.
+    CaptchaDemanded => "captcha_demanded",
+    /// The account was disabled after too many failures.
+    AccountLocked => "account_locked",
+    /// The account was re-enabled (by a password reset).
+    AccountUnlocked => "account_unlocked",
+    /// The member signed out.
+    Logout => "logout",
+    /// A session ended by idle or absolute timeout.
+    SessionExpired => "session_expired",
+    /// A password reset was asked for.
+    PasswordResetRequested => "password_reset_requested",
+    /// A password reset token or code was refused.
+    PasswordResetFailed => "password_reset_failed",
+    /// A password reset set a new password.
+    PasswordResetCompleted => "password_reset_completed",
+    /// The member changed the password.
+    PasswordChanged => "password_changed",
+    /// The stored hash was upgraded to the current parameters at sign-in.
+    PasswordRehashed => "password_rehashed",
+    /// Profile fields changed.
+    ProfileChanged => "profile_changed",
+    /// The email address changed (and must be verified again).
+    EmailChanged => "email_changed",
+    /// The recovery mobile changed.
+    MobileChanged => "mobile_changed",
+    /// The member deleted the account.
+    AccountDeleted => "account_deleted",
+    /// The inactivity warning was sent.
+    InactiveWarned => "inactive_warned",
+    /// The account was deleted for inactivity.
+    InactiveDeleted => "inactive_deleted",
+}
+
+/// Whether the recorded action succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// It worked.
+    Success,
+    /// It was refused or failed.
+    Failure,
+}
+
+impl AuditOutcome {
+    /// "success" or "failure".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Success => "success",
+            AuditOutcome::Failure => "failure",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable_unique_and_round_trip() {
+        assert_eq!(AuditKind::LoginFailed.as_str(), "login_failed");
+        assert_eq!(AuditKind::InactiveDeleted.as_str(), "inactive_deleted");
+        let mut names: Vec<&str> = AuditKind::ALL.iter().map(|k| k.as_str()).collect();
+        for k in AuditKind::ALL {
+            assert_eq!(AuditKind::parse(k.as_str()), Some(*k));
+            assert_eq!(serde_json::to_string(k).unwrap(), format!("\"{k}\""));
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), AuditKind::ALL.len());
+        assert_eq!(AuditOutcome::Failure.as_str(), "failure");
+    }
+}

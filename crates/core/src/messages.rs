@@ -1,0 +1,245 @@
+//! The one catalog of user-facing texts, in Traditional Chinese (Taiwan) and English, for
+//! every stable machine code: field validation codes and API error codes. Texts say what to
+//! fix, in the manner of the seed's own help pages.
+
+use crate::Lang;
+
+macro_rules! catalog {
+    ($($code:literal => $zh:literal, $en:literal;)*) => {
+        /// Every code the catalog knows, in catalog order.
+        pub const CODES: &[&str] = &[$($code,)*];
+
+        fn lookup(code: &str) -> Option<(&'static str, &'static str)> {
+            match code {
+                $($code => Some(($zh, $en)),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+catalog! {
+    // Username.
+    "username_required" => "請輸入帳號。", "Please enter a username.";
+    "username_invalid" =>
+        "帳號需設 5-15 字元的英文字母、數字，且第一個字須為英文字母。",
+        "The username must be 5-15 letters (A-Z) or digits, starting with a letter.";
+    // Password.
+    "password_required" => "請輸入密碼。", "Please enter a password.";
+    "password_too_short" => "密碼長度不足，請依規定的最少字元數設定（預設至少 8 個字元）。",
+        "The password is too short: use at least the minimum length (8 characters by default).";
+    "password_too_long" => "密碼太長，請勿超過上限字元數（預設 64 個字元）。",
+        "The password is too long: use no more than the maximum (64 characters by default).";
+    "password_invalid_chars" => "密碼不可包含換行、定位字元等控制字元。",
+        "The password must not contain line breaks, tabs or other control characters.";
+    "password_needs_letter" => "密碼至少須含一個字母（例如英文字母）。",
+        "The password must contain at least one letter.";
+    "password_needs_digit" => "密碼至少須含一個數字。",
+        "The password must contain at least one digit.";
+    "password_contains_username" => "密碼不得與帳號相同，也不得包含帳號。",
+        "The password must not be or contain your username.";
+    "password_contains_personal_data" => "密碼不得包含您的身分證號或生日，請避免使用個人資訊。",
+        "The password must not contain your ID number or birthday; avoid personal information.";
+    "password_too_common" => "這個密碼太常見，容易被猜中，請換一個。",
+        "This password is too common and easy to guess; please choose another.";
+    "password_mismatch" => "兩次輸入的密碼不一致，請重新確認。",
+        "The two passwords do not match; please type them again.";
+    "password_incorrect" => "目前的密碼不正確。", "The current password is incorrect.";
+    "password_expired" => "您的密碼已超過有效期限，請先設定新密碼。",
+        "Your password has expired; please set a new one first.";
+    // Name.
+    "name_required" => "請輸入姓名。", "Please enter your name.";
+    "name_too_long" => "姓名最多 50 個字。", "The name may be at most 50 characters.";
+    "name_invalid" => "姓名不可包含換行或控制字元。",
+        "The name must not contain line breaks or control characters.";
+    // Email.
+    "email_required" => "請輸入電子信箱，系統將寄發帳號通知信至此信箱。",
+        "Please enter an email address; account notices are sent to it.";
+    "email_invalid" => "請輸入有效的電子信箱，例如 name@example.com.tw。",
+        "Please enter a valid email address, such as name@example.com.";
+    "email_too_long" => "電子信箱太長，最多 254 個字元。",
+        "The email address is too long (at most 254 characters).";
+    "email_unverified" => "您的電子信箱尚未驗證，請先點選驗證信中的連結。",
+        "Your email address is not verified yet; please follow the link in the verification email.";
+    // Mobile.
+    "mobile_required" => "請輸入行動電話號碼。", "Please enter a mobile number.";
+    "mobile_invalid" => "行動電話請依格式輸入 09 開頭的 10 位數字，例如 0911123456。",
+        "Enter the mobile number as 10 digits starting with 09, e.g. 0911123456.";
+    "mobile_unverified" => "您的救援手機尚未驗證，無法以簡訊收取驗證碼。",
+        "Your recovery mobile is not verified, so codes cannot be sent to it by SMS.";
+    // Landline.
+    "landline_required" => "請輸入聯絡電話。", "Please enter a telephone number.";
+    "landline_invalid" =>
+        "市話請依格式輸入區碼及號碼，分機請以 # 區隔，例如 0212345678#12345。",
+        "Enter the landline as area code and number, with any extension after #, e.g. 0212345678#12345.";
+    // National ID.
+    "national_id_required" => "請輸入身分證字號或居留證號。",
+        "Please enter your national ID or resident certificate number.";
+    "national_id_invalid" =>
+        "身分證字號格式錯誤：請輸入 1 個英文字母加 9 個數字（如 A123456789），居留證號亦可輸入 A800000014 或 AB12345678 格式。",
+        "Invalid ID number format: enter one letter and 9 digits (e.g. A123456789), or a resident certificate number such as A800000014 or AB12345678.";
+    "national_id_checksum" => "身分證字號或居留證號檢查碼不符，請確認是否輸入錯誤。",
+        "The ID number's check digit does not match; please check for a typo.";
+    // Birthday.
+    "birthday_required" => "請輸入生日。", "Please enter your date of birth.";
+    "birthday_invalid" => "生日請以西元年月日輸入，例如 1990-01-31。",
+        "Enter the date of birth as year-month-day, e.g. 1990-01-31.";
+    "birthday_in_future" => "生日不可晚於今天。", "The date of birth cannot be in the future.";
+    // Terms, CAPTCHA, codes and tokens.
+    "terms_required" => "請詳細閱讀並勾選同意服務條款和隱私權政策。",
+        "Please read and accept the terms of use and the privacy policy.";
+    "captcha_required" => "請先完成人機驗證。", "Please complete the CAPTCHA first.";
+    "captcha_invalid" => "人機驗證未通過或已逾時，請重新驗證。",
+        "The CAPTCHA failed or expired; please try it again.";
+    "code_required" => "請輸入簡訊驗證碼。", "Please enter the code from the text message.";
+    "code_invalid" => "驗證碼錯誤或已逾時，請重新輸入或重新取得驗證碼。",
+        "The code is wrong or has expired; enter it again or ask for a new one.";
+    "code_exhausted" => "驗證碼輸入錯誤次數過多，請重新取得驗證碼。",
+        "Too many wrong codes; please ask for a new code.";
+    "token_invalid" => "此連結無效、已使用過或已逾期，請重新申請。",
+        "This link is invalid, already used or expired; please request a new one.";
+    // API errors.
+    "validation_failed" => "資料未依規則填寫，請依各欄位的說明修正後再送出。",
+        "Some fields are not filled in correctly; please fix them as described and try again.";
+    "username_unavailable" => "此帳號已被使用，請改用其他帳號。",
+        "This username is taken; please choose another.";
+    "invalid_credentials" => "帳號或密碼錯誤。", "Incorrect username or password.";
+    "account_locked" =>
+        "密碼連續輸入錯誤 5 次，帳號已停用。請使用「忘記密碼」重設密碼以解鎖。",
+        "The account is disabled after 5 wrong passwords. Use \"Forgot password\" to reset the password and unlock it.";
+    "unauthenticated" => "請先登入會員。", "Please sign in first.";
+    "forbidden" => "您沒有權限執行此操作。", "You are not allowed to do this.";
+    "csrf_failed" => "表單已失效，請重新整理頁面後再送出。",
+        "The form has expired; please reload the page and submit it again.";
+    "not_found" => "找不到您要的資料或頁面。", "The page or item you asked for was not found.";
+    "rate_limited" => "操作過於頻繁，請稍後再試。", "Too many requests; please try again later.";
+    "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
+        "Something went wrong on our side; please try again later or contact support.";
+}
+
+/// Text for codes missing from the catalog.
+const GENERIC: (&str, &str) = (
+    "發生錯誤，請稍後再試。",
+    "An error occurred; please try again later.",
+);
+
+/// The user-facing text for `code` in `lang`; unknown codes get a generic message.
+pub fn message(code: &str, lang: Lang) -> &'static str {
+    let (zh, en) = lookup(code).unwrap_or(GENERIC);
+    match lang {
+        Lang::ZhTw => zh,
+        Lang::En => en,
+    }
+}
+
+/// Is `code` in the catalog?
+pub fn is_known(code: &str) -> bool {
+    lookup(code).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::*;
+    use crate::{PasswordContext, PasswordPolicy};
+
+    #[test]
+    fn every_code_has_two_distinct_non_empty_texts() {
+        for code in CODES {
+            let (zh, en) = (message(code, Lang::ZhTw), message(code, Lang::En));
+            assert!(!zh.is_empty() && !en.is_empty(), "{code}");
+            assert_ne!(zh, en, "{code}");
+            assert_ne!(zh, GENERIC.0, "{code}");
+            assert!(
+                zh.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+                "{code}"
+            );
+            assert!(en.is_ascii(), "{code}");
+        }
+    }
+
+    #[test]
+    fn api_codes_are_in_the_catalog() {
+        for code in [
+            "validation_failed",
+            "username_unavailable",
+            "invalid_credentials",
+            "captcha_required",
+            "captcha_invalid",
+            "account_locked",
+            "unauthenticated",
+            "forbidden",
+            "csrf_failed",
+            "not_found",
+            "token_invalid",
+            "code_invalid",
+            "code_exhausted",
+            "password_expired",
+            "terms_required",
+            "internal",
+            "rate_limited",
+            "email_unverified",
+            "mobile_unverified",
+            "password_incorrect",
+        ] {
+            assert!(is_known(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_field_error_produced_has_a_text() {
+        let policy = PasswordPolicy::default();
+        let ctx = PasswordContext {
+            username: Some("alice1"),
+            national_id: Some("A123456789"),
+            birthday: Some("1990-01-01"),
+        };
+        let mut errors = vec![];
+        for input in [
+            "",
+            "x",
+            "1abcdef",
+            "abc\u{0}",
+            "A123456788",
+            "𡘙".repeat(51).as_str(),
+            "1990-02-30",
+        ] {
+            errors.extend(Username::parse(input).err());
+            errors.extend(NationalId::parse(input).err());
+            errors.extend(Mobile::parse(input).err());
+            errors.extend(Landline::parse(input).err());
+            errors.extend(PersonName::parse(input).err());
+            errors.extend(Email::parse(input).err());
+            errors.extend(Birthday::parse(input).err());
+        }
+        errors.extend(Email::parse(&"a".repeat(300)).err());
+        for pw in [
+            "",
+            "a1",
+            &"a1".repeat(40),
+            "abcdefgh",
+            "12345678",
+            "a\u{1}cdefgh1",
+            "alice1xyz",
+            "xy19900101",
+            "password1",
+        ] {
+            errors.extend(policy.check(pw, &ctx).err());
+        }
+        assert!(errors.len() > 30);
+        for e in errors {
+            assert!(is_known(e.code), "{} has no text", e.code);
+        }
+    }
+
+    #[test]
+    fn seed_wording_and_fallback() {
+        assert_eq!(
+            message("username_invalid", Lang::ZhTw),
+            "帳號需設 5-15 字元的英文字母、數字，且第一個字須為英文字母。"
+        );
+        assert_eq!(message("no_such_code", Lang::ZhTw), GENERIC.0);
+        assert_eq!(message("no_such_code", Lang::En), GENERIC.1);
+        assert!(!is_known("no_such_code"));
+    }
+}
