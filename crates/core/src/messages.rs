@@ -111,6 +111,10 @@ catalog! {
     "forbidden" => "您沒有權限執行此操作。", "You are not allowed to do this.";
     "csrf_failed" => "表單已失效，請重新整理頁面後再送出。",
         "The form has expired; please reload the page and submit it again.";
+    "malformed_request" => "送出的資料格式不正確，請檢查後再試。",
+        "The request could not be read; check its format and try again.";
+    "password_unchanged" => "新密碼不可與目前的密碼相同。",
+        "The new password must differ from the current one.";
     "not_found" => "找不到您要的資料或頁面。", "The page or item you asked for was not found.";
     "rate_limited" => "操作過於頻繁，請稍後再試。", "Too many requests; please try again later.";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
