@@ -1,1 +1,27 @@
-//! Persistence for Tessera behind one interface, on SQLite (the embedded default) and PostgreSQL.
+//! Persistence for Tessera behind one interface, on SQLite (the embedded default) and
+//! PostgreSQL.
+//!
+//! One implementation over [`sqlx::AnyPool`] with one set of portable SQL (`$N`
+//! placeholders, `ON CONFLICT`, `RETURNING`); only the DDL differs per backend
+//! (`migrations/sqlite`, `migrations/postgres`). Times are unix seconds (`i64`), booleans
+//! 0/1 integers. Everything several `tessera serve` nodes must agree on lives here:
+//! accounts and their failure counters, sessions, single-use tokens and codes, used CAPTCHA
+//! challenges and the audit log.
+
+mod accounts;
+mod captcha;
+mod connect;
+mod error;
+mod maintenance;
+mod rows;
+mod sessions;
+mod tokens;
+
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use accounts::{Account, LoginFailure, NewAccount, ProfileUpdate};
+pub use connect::{Backend, Store, StoreOptions};
+pub use error::StoreError;
+pub use sessions::Session;
+pub use tokens::Token;
