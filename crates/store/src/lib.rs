@@ -7,8 +7,12 @@
 //! 0/1 integers. Everything several `tessera serve` nodes must agree on lives here:
 //! accounts and their failure counters, sessions, single-use tokens and codes, used CAPTCHA
 //! challenges and the audit log.
+//!
+//! Tests on both backends: see `testing` (feature `test-support`).
 
 mod accounts;
+mod audit;
+mod audit_hash;
 mod captcha;
 mod connect;
 mod error;
@@ -21,6 +25,7 @@ mod tokens;
 pub mod testing;
 
 pub use accounts::{Account, LoginFailure, NewAccount, ProfileUpdate};
+pub use audit::{AuditEntry, AuditVerify, NewAuditEvent};
 pub use connect::{Backend, Store, StoreOptions};
 pub use error::StoreError;
 pub use sessions::Session;

@@ -1,0 +1,220 @@
+//! The tamper-evident audit log: an append-only hash chain over every security event,
+//! appended by all nodes in one global order.
+//!
+//! Appends run in one transaction that first bumps the one-row `audit_head` with
+//! `UPDATE … RETURNING` — a row lock on PostgreSQL, the write lock on SQLite — so appends
+//! from several nodes serialise and the chain never forks. Editing, deleting or inserting
+//! rows with raw SQL breaks the chain and [`Store::verify_audit_chain`] reports where.
+//! (Someone able to rewrite the whole table and the head can recompute the chain; publish
+//! [`Store::audit_head`] elsewhere from time to time to anchor it.) Audit entries outlive
+//! account deletion: they are the security record.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit_hash::{GENESIS_HASH, entry_hash};
+use crate::{Store, StoreError};
+
+/// A security event to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEvent {
+    /// When (unix seconds).
+    pub at: i64,
+    /// What, e.g. `registration`, `login`, `lockout`, `password_reset`.
+    pub kind: String,
+    /// The account concerned, when known.
+    pub account_id: Option<String>,
+    /// The username given, when any.
+    pub username: Option<String>,
+    /// Client IP.
+    pub ip: Option<String>,
+    /// Client user agent.
+    pub user_agent: Option<String>,
+    /// Outcome, e.g. `ok`, `failed`, `denied`.
+    pub outcome: String,
+    /// Further details, JSON.
+    pub detail: Option<String>,
+}
+
+/// A recorded audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1, without gaps.
+    pub seq: i64,
+    /// The event.
+    pub event: NewAuditEvent,
+    /// Hash (hex) of the previous entry; 64 zeros for the first.
+    pub prev_hash: String,
+    /// This entry's hash (hex), SHA-256 over the previous hash and a length-prefixed
+    /// encoding of `seq` and the event (`tessera-audit-v1`).
+    pub hash: String,
+}
+
+/// The result of [`Store::verify_audit_chain`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditVerify {
+    /// Entries read.
+    pub entries: u64,
+    /// The first sequence number where the chain is broken (edited, missing or extra
+    /// entry, or a head that does not match the last entry); `None` when intact.
+    pub first_bad_seq: Option<i64>,
+}
+
+const AUDIT_COLUMNS: &str =
+    "seq, at, kind, account_id, username, ip, user_agent, outcome, detail, prev_hash, hash";
+
+fn entry_from_row(row: &AnyRow) -> sqlx::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: row.try_get("seq")?,
+        event: NewAuditEvent {
+            at: row.try_get("at")?,
+            kind: row.try_get("kind")?,
+            account_id: row.try_get("account_id")?,
+            username: row.try_get("username")?,
+            ip: row.try_get("ip")?,
+            user_agent: row.try_get("user_agent")?,
+            outcome: row.try_get("outcome")?,
+            detail: row.try_get("detail")?,
+        },
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+/// How many entries verification reads per query.
+const VERIFY_PAGE: i64 = 1000;
+
+impl Store {
+    /// Appends an event to the chain and returns the entry.
+    pub async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let head =
+            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::Inconsistent("audit head missing"))?;
+        let seq: i64 = head.try_get("seq")?;
+        let prev_hash: String = head.try_get("hash")?;
+        let hash = entry_hash(&prev_hash, seq, event);
+        sqlx::query(&format!(
+            "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(seq)
+        .bind(event.at)
+        .bind(&event.kind)
+        .bind(&event.account_id)
+        .bind(&event.username)
+        .bind(&event.ip)
+        .bind(&event.user_agent)
+        .bind(&event.outcome)
+        .bind(&event.detail)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(AuditEntry {
+            seq,
+            event: event.clone(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    /// The newest `limit` entries, newest first; only those of `account_id` when given.
+    pub async fn audit_entries(
+        &self,
+        account_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = match account_id {
+            Some(account_id) => {
+                sqlx::query(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE account_id = $1 \
+                     ORDER BY seq DESC LIMIT $2"
+                ))
+                .bind(account_id)
+                .bind(limit.max(0))
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"
+                ))
+                .bind(limit.max(0))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<sqlx::Result<_>>()?)
+    }
+
+    /// The chain's head: the last sequence number and hash (0 and 64 zeros when empty).
+    /// Recording it outside the database anchors the chain.
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::Inconsistent("audit head missing"))?;
+        Ok((row.try_get("seq")?, row.try_get("hash")?))
+    }
+
+    /// Recomputes the whole chain and reports the first broken entry, if any.
+    pub async fn verify_audit_chain(&self) -> Result<AuditVerify, StoreError> {
+        let mut entries = 0_u64;
+        let mut first_bad_seq = None;
+        let mut last_seq = 0_i64;
+        let mut last_hash = GENESIS_HASH.to_owned();
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(last_seq)
+            .bind(VERIFY_PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let entry = entry_from_row(row)?;
+                entries += 1;
+                if first_bad_seq.is_none() {
+                    let expected_seq = last_seq + 1;
+                    if entry.seq != expected_seq {
+                        first_bad_seq = Some(expected_seq);
+                    } else if entry.prev_hash != last_hash
+                        || entry.hash != entry_hash(&last_hash, entry.seq, &entry.event)
+                    {
+                        first_bad_seq = Some(entry.seq);
+                    }
+                }
+                last_seq = entry.seq;
+                last_hash = entry.hash;
+            }
+        }
+        if first_bad_seq.is_none() {
+            let (head_seq, head_hash) = self.audit_head().await?;
+            if head_seq > last_seq {
+                first_bad_seq = Some(last_seq + 1); // entries missing at the end
+            } else if head_seq < last_seq {
+                first_bad_seq = Some(head_seq + 1); // entries added behind the head
+            } else if head_hash != last_hash {
+                first_bad_seq = Some(last_seq.max(1));
+            }
+        }
+        Ok(AuditVerify {
+            entries,
+            first_bad_seq,
+        })
+    }
+}
