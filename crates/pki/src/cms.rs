@@ -22,6 +22,8 @@ pub struct SignedDataInfo<'a> {
     pub digest_oid: String,
     pub message_digest: Option<&'a [u8]>,
     pub has_content: bool,
+    /// The attached content, if any.
+    pub content: Option<&'a [u8]>,
 }
 
 /// Parses a ContentInfo holding a SignedData with exactly one SignerInfo.
@@ -47,7 +49,17 @@ pub fn parse(input: &[u8]) -> Result<SignedDataInfo<'_>, String> {
         .ok_or("missing encapContentInfo")?;
     let mut encap_items = Items::new(encap.content);
     encap_items.expect(tag::OID).ok_or("missing eContentType")?;
-    let has_content = encap_items.optional(0xa0).is_some();
+    let content = match encap_items.optional(0xa0) {
+        Some(explicit) => {
+            let octets = der::read_single(explicit.content).ok_or("bad eContent")?;
+            if octets.tag != tag::OCTET_STRING {
+                return Err("eContent is not a primitive OCTET STRING".into());
+            }
+            Some(octets.content)
+        }
+        None => None,
+    };
+    let has_content = content.is_some();
     let mut certificates = Vec::new();
     if let Some(certs) = sd_items.optional(0xa0) {
         for c in der::items(certs.content).ok_or("bad certificates")? {
@@ -104,6 +116,7 @@ pub fn parse(input: &[u8]) -> Result<SignedDataInfo<'_>, String> {
         digest_oid,
         message_digest,
         has_content,
+        content,
     })
 }
 

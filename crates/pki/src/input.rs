@@ -45,6 +45,23 @@ pub fn decode_blob(input: &[u8]) -> Result<Vec<u8>, VerifyError> {
         .map_err(|_| VerifyError::malformed("base64"))
 }
 
+/// Returns raw signature bytes: base64 text is decoded, anything else is taken as binary.
+pub fn decode_raw_signature(input: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    if input.len() > MAX_INPUT || input.is_empty() {
+        return Err(VerifyError::malformed("signature size"));
+    }
+    match std::str::from_utf8(input) {
+        Ok(text) if !text.trim().is_empty() && !text.contains("-----BEGIN") => {
+            let body: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            STANDARD
+                .decode(&body)
+                .or_else(|_| URL_SAFE_NO_PAD.decode(body.trim_end_matches('=')))
+                .or_else(|_| Ok(input.to_vec()))
+        }
+        _ => Ok(input.to_vec()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

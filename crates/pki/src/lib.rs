@@ -7,6 +7,7 @@
 pub mod certinfo;
 pub mod chain;
 pub mod challenge;
+pub mod cli;
 pub mod cms;
 pub mod der;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod input;
 pub mod profile;
 pub mod revocation;
 pub mod signature;
+pub mod testpki;
 pub mod timeutil;
 pub mod trust;
 pub mod verifier;

@@ -118,7 +118,10 @@ impl Verifier {
     pub fn verify(&self, req: &VerifyRequest) -> Result<Verified, VerifyError> {
         let inner = &*self.inner;
         let at = req.at.unwrap_or_else(timeutil::now_unix);
-        let sig = crate::input::decode_blob(&req.signature)?;
+        let sig = match req.format {
+            SignatureFormat::Cms => crate::input::decode_blob(&req.signature)?,
+            SignatureFormat::Raw { .. } => crate::input::decode_raw_signature(&req.signature)?,
+        };
         let cert = req
             .cert
             .as_deref()
