@@ -1,1 +1,81 @@
-//! Tessera's HTTP layer: translates requests into domain calls and back (pages, JSON API).
+//! Tessera's HTTP layer: translates requests into the account flows and back, as pages
+//! (askama, zh-TW first) and as a JSON API with an OpenAPI description.
+
+pub mod api;
+pub mod audit;
+pub mod captcha;
+pub mod context;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod flows;
+pub mod hashing;
+pub mod mails;
+pub mod metrics;
+pub mod pages;
+pub mod secrets;
+pub mod session;
+pub mod settings;
+pub mod state;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use settings::{HashParams, Settings};
+pub use state::AppState;
+
+/// Largest request body accepted anywhere.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; \
+form-action 'self'; base-uri 'none'; object-src 'none'";
+
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+/// The whole application: pages, API, health and metrics, with the security layers.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .merge(api::router())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::endpoint))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(header("content-security-policy", CSP))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(header("cache-control", "no-store"))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

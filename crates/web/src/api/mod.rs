@@ -1,0 +1,75 @@
+//! The JSON API under `/api/v1`, and its OpenAPI description at `/api/openapi.json`.
+
+pub mod accounts;
+pub mod auth;
+pub mod json;
+pub mod views;
+
+use axum::Json;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tessera API",
+        description = "Identity, certificate and delegation platform. Every error body is {error:{code,message,fields?}}, the message in the request's language (Accept-Language; zh-TW by default). Cookie-authenticated state-changing requests need a same-origin Origin header or the X-CSRF-Token header."
+    ),
+    paths(
+        accounts::create,
+        accounts::me,
+        accounts::update,
+        accounts::delete,
+        accounts::change_password,
+        accounts::verify_email,
+        accounts::resend_email,
+        accounts::send_mobile_code,
+        accounts::confirm_mobile,
+        auth::login,
+        auth::logout,
+        auth::request_reset,
+        auth::complete_reset,
+        auth::captcha,
+    )
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/accounts", post(accounts::create))
+        .route(
+            "/api/v1/me",
+            get(accounts::me)
+                .patch(accounts::update)
+                .delete(accounts::delete),
+        )
+        .route("/api/v1/me/password", post(accounts::change_password))
+        .route("/api/v1/email-verifications", post(accounts::verify_email))
+        .route(
+            "/api/v1/email-verifications/resend",
+            post(accounts::resend_email),
+        )
+        .route(
+            "/api/v1/mobile-verifications",
+            post(accounts::send_mobile_code),
+        )
+        .route(
+            "/api/v1/mobile-verifications/confirm",
+            post(accounts::confirm_mobile),
+        )
+        .route("/api/v1/session", post(auth::login).delete(auth::logout))
+        .route("/api/v1/password-resets", post(auth::request_reset))
+        .route(
+            "/api/v1/password-resets/complete",
+            post(auth::complete_reset),
+        )
+        .route("/api/v1/captcha", get(auth::captcha))
+}

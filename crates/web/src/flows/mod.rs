@@ -1,0 +1,38 @@
+//! The account flows of the foundation, shared by the JSON API and the pages: registration,
+//! verification, sign-in, password reset, profile, deletion and the inactive-account job.
+
+pub mod inactive;
+pub mod login;
+pub mod profile;
+pub mod register;
+pub mod reset;
+pub mod verify;
+
+use tessera_store::Account;
+
+use crate::error::Failure;
+use crate::state::AppState;
+
+/// The account behind a session, or 401 when it no longer exists.
+pub async fn account(state: &AppState, id: &str) -> Result<Account, Failure> {
+    state
+        .store
+        .account_by_id(id)
+        .await?
+        .ok_or_else(Failure::unauthenticated)
+}
+
+/// Sends an email in the background so the answer does not wait on (or reveal) delivery.
+pub fn send_later(state: &AppState, email: tessera_notify::Email) {
+    let mailer = state.mailer.clone();
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(&email).await {
+            tracing::error!(error = %e, "email delivery failed");
+        }
+    });
+}
+
+/// Trims an optional form value and turns an empty one into `None`.
+pub fn opt(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}

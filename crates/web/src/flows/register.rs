@@ -1,0 +1,175 @@
+//! Member registration (004 一 Q1, Q3): field rules, password policy, terms, CAPTCHA, a unique
+//! never-reusable username, then the email-verification link.
+
+use serde::Deserialize;
+use serde_json::json;
+use tessera_core::audit::AuditKind;
+use tessera_core::field::FieldError;
+use tessera_core::ids::{Birthday, Email, Landline, Mobile, NationalId, PersonName, Username};
+use tessera_core::password::PasswordContext;
+use tessera_store::{Account, NewAccount, StoreError};
+use utoipa::ToSchema;
+
+use crate::audit::{self, Subject};
+use crate::captcha;
+use crate::context::Ctx;
+use crate::error::Failure;
+use crate::flows::{opt, verify};
+use crate::state::{AppState, now};
+
+/// What a registrant submits.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RegisterInput {
+    pub username: String,
+    pub password: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub national_id: Option<String>,
+    /// YYYY-MM-DD, optional; used to refuse passwords containing it.
+    #[serde(default)]
+    pub birthday: Option<String>,
+    #[serde(default)]
+    pub landline: Option<String>,
+    #[serde(default)]
+    pub accept_terms: bool,
+    /// The ALTCHA widget's payload.
+    #[serde(default)]
+    pub captcha: Option<String>,
+}
+
+/// Collects the errors of several fields before answering.
+#[derive(Default)]
+pub struct Checks(pub Vec<FieldError>);
+
+impl Checks {
+    pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+
+    pub fn take_opt<T>(
+        &mut self,
+        v: Option<&str>,
+        parse: impl Fn(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
+        opt(v).and_then(|s| self.take(parse(s)))
+    }
+
+    pub fn finish(self) -> Result<(), Failure> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::validation(self.0))
+        }
+    }
+}
+
+/// Validated registration data.
+struct Valid {
+    username: Username,
+    name: PersonName,
+    email: Email,
+    mobile: Option<Mobile>,
+    national_id: Option<NationalId>,
+    birthday: Option<Birthday>,
+    landline: Option<Landline>,
+}
+
+fn validate(state: &AppState, input: &RegisterInput) -> Result<Valid, Failure> {
+    let mut c = Checks::default();
+    let username = c.take(Username::parse(input.username.trim()));
+    let name = c.take(PersonName::parse(&input.name));
+    let email = c.take(Email::parse(input.email.trim()));
+    let mobile = c.take_opt(input.mobile.as_deref(), Mobile::parse);
+    let national_id = c.take_opt(input.national_id.as_deref(), NationalId::parse);
+    let birthday = c.take_opt(input.birthday.as_deref(), Birthday::parse);
+    let landline = c.take_opt(input.landline.as_deref(), Landline::parse);
+    let birthday_text = birthday.as_ref().map(Birthday::as_string);
+    let ctx = PasswordContext {
+        username: Some(input.username.trim()),
+        national_id: national_id.as_ref().map(|n| n.as_str()),
+        birthday: birthday_text.as_deref(),
+    };
+    c.take(state.settings.password_policy.check(&input.password, &ctx));
+    if !input.accept_terms {
+        c.0.push(FieldError {
+            field: "accept_terms",
+            code: "terms_required",
+        });
+    }
+    c.finish()?;
+    match (username, name, email) {
+        (Some(username), Some(name), Some(email)) => Ok(Valid {
+            username,
+            name,
+            email,
+            mobile,
+            national_id,
+            birthday,
+            landline,
+        }),
+        _ => Err(Failure::internal()),
+    }
+}
+
+/// Registers a member and mails the verification link.
+pub async fn register(
+    state: &AppState,
+    input: &RegisterInput,
+    ctx: &Ctx,
+) -> Result<Account, Failure> {
+    let v = validate(state, input)?;
+    captcha::check(state, input.captcha.as_deref())
+        .await
+        .map_err(captcha::form_failure)?;
+    let hash = state.hasher.hash(&input.password).await?;
+    let t = now();
+    let created = state
+        .store
+        .create_account(&NewAccount {
+            username: v.username.as_str().to_string(),
+            password_hash: hash,
+            name: v.name.as_str().to_string(),
+            email: v.email.as_str().to_string(),
+            mobile: v.mobile.map(|m| m.as_str().to_string()),
+            national_id: v.national_id.map(|n| n.as_str().to_string()),
+            birthday: v.birthday.map(|b| b.as_string()),
+            landline: v.landline.map(|l| l.as_str().to_string()),
+            terms_version: state.settings.terms_version.clone(),
+            terms_accepted_at: t,
+            created_at: t,
+        })
+        .await;
+    let account = match created {
+        Ok(a) => a,
+        Err(StoreError::UsernameTaken) => {
+            audit::record(
+                state,
+                AuditKind::AccountRegistered,
+                Subject::username(v.username.as_str()),
+                ctx,
+                "refused_username_unavailable",
+                None,
+            )
+            .await;
+            return Err(Failure::new(
+                axum::http::StatusCode::CONFLICT,
+                "username_unavailable",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        state,
+        AuditKind::AccountRegistered,
+        Subject::account(&account.id, &account.username),
+        ctx,
+        "ok",
+        Some(json!({ "terms_version": account.terms_version })),
+    )
+    .await;
+    verify::send_email_link(state, &account, ctx.lang).await?;
+    Ok(account)
+}

@@ -1,0 +1,101 @@
+//! Runtime settings of the web layer, built by the `tessera` binary from its configuration.
+
+use std::time::Duration;
+
+use tessera_core::lockout::LockoutPolicy;
+use tessera_core::password::PasswordPolicy;
+
+/// Argon2id cost parameters (OWASP defaults: m=19456 KiB, t=2, p=1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+/// Everything the HTTP layer needs to know about its deployment and policies.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Public base URL without trailing slash, e.g. `http://127.0.0.1:8080`.
+    pub base_url: String,
+    pub password_policy: PasswordPolicy,
+    pub lockout: LockoutPolicy,
+    pub hash: HashParams,
+    /// Password lifetime; `None` means passwords never expire.
+    pub password_max_age: Option<Duration>,
+    /// Accounts not signed in for this long are deleted (after a warning 30 days before).
+    pub inactive_after: Duration,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Version label of the terms of use and privacy policy a registrant accepts.
+    pub terms_version: String,
+    /// Secret for signing CAPTCHA challenges (HMAC). Never logged.
+    pub captcha_secret: String,
+    /// PBKDF2 iterations per attempt of a CAPTCHA challenge.
+    pub captcha_cost: u32,
+    /// The solution counter is drawn from `max/2..=max`: the expected number of attempts a
+    /// browser makes, so cost × counter is the proof-of-work a form submission costs.
+    pub captcha_max_counter: u32,
+    /// Demo mode: banner on every page, demo data available.
+    pub demo: bool,
+}
+
+impl Settings {
+    /// Settings with the product defaults for the given base URL and CAPTCHA secret.
+    pub fn new(base_url: &str, captcha_secret: String) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            password_policy: PasswordPolicy::default(),
+            lockout: LockoutPolicy::default(),
+            hash: HashParams::default(),
+            password_max_age: Some(Duration::from_secs(730 * 86_400)),
+            inactive_after: Duration::from_secs(5 * 365 * 86_400),
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            terms_version: "2026-11".to_string(),
+            captcha_secret,
+            captcha_cost: 1_000,
+            captcha_max_counter: 4_000,
+            demo: false,
+        }
+    }
+
+    /// Cookies get the `Secure` flag when the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// The scheme://host[:port] part of the base URL, compared against `Origin` headers.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.base_url.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.base_url[after_scheme..].find('/') {
+            Some(slash) => &self.base_url[..after_scheme + slash],
+            None => &self.base_url,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_strips_path_and_secure_follows_scheme() {
+        let s = Settings::new("https://id.example.gov.tw/tessera/", "k".into());
+        assert_eq!(s.origin(), "https://id.example.gov.tw");
+        assert!(s.secure_cookies());
+        let s = Settings::new("http://127.0.0.1:8080", "k".into());
+        assert_eq!(s.origin(), "http://127.0.0.1:8080");
+        assert!(!s.secure_cookies());
+    }
+}

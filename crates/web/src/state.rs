@@ -1,0 +1,53 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use tessera_notify::{Mailer, SmsSender};
+use tessera_store::Store;
+
+use crate::error::Failure;
+use crate::hashing::Hasher;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+
+/// Everything a request may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub mailer: Arc<Mailer>,
+    pub sms: Arc<SmsSender>,
+    pub hasher: Hasher,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        settings: Settings,
+        mailer: Mailer,
+        sms: SmsSender,
+    ) -> Result<Self, Failure> {
+        Ok(Self {
+            store,
+            hasher: Hasher::new(settings.hash)?,
+            settings: Arc::new(settings),
+            mailer: Arc::new(mailer),
+            sms: Arc::new(sms),
+            metrics: Arc::new(Metrics::new()),
+        })
+    }
+
+    /// An absolute URL on the public base URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_url, path)
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
