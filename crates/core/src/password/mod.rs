@@ -4,9 +4,10 @@
 
 mod common;
 
-use crate::FieldError;
 use crate::ids::{Birthday, NationalId};
+use crate::{FieldError, Lang, messages};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// What a new password must satisfy. Limits count characters (Unicode scalar values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +100,54 @@ impl PasswordPolicy {
             return fail("password_too_common");
         }
         Ok(())
+    }
+}
+
+impl PasswordPolicy {
+    /// The rules as configured, for a form hint: "密碼需 8-64 個字元，至少含英文字母及數字…".
+    pub fn hint(&self, lang: Lang) -> String {
+        let (min, max) = (self.min_len, self.max_len);
+        let needs = match (lang, self.require_letter, self.require_digit) {
+            (Lang::ZhTw, true, true) => "，至少須含英文字母及數字",
+            (Lang::ZhTw, true, false) => "，至少須含一個英文字母",
+            (Lang::ZhTw, false, true) => "，至少須含一個數字",
+            (Lang::En, true, true) => ", with at least one letter and one digit",
+            (Lang::En, true, false) => ", with at least one letter",
+            (Lang::En, false, true) => ", with at least one digit",
+            (_, false, false) => "",
+        };
+        match lang {
+            Lang::ZhTw => format!(
+                "密碼需 {min}-{max} 個字元{needs}，有區分大小寫；不得與帳號相同，請避免使用身分證號、生日等個人資訊。"
+            ),
+            Lang::En => format!(
+                "{min}-{max} characters{needs}; case-sensitive; not your username, and avoid personal data such as your ID number or birthday."
+            ),
+        }
+    }
+
+    /// The text for a password error code with this policy's actual limits filled in (the
+    /// catalog's texts quote the defaults); other codes come from the catalog unchanged.
+    pub fn explain(&self, code: &str, lang: Lang) -> Cow<'static, str> {
+        match (code, lang) {
+            ("password_too_short", Lang::ZhTw) => {
+                format!("密碼太短，至少需要 {} 個字元。", self.min_len).into()
+            }
+            ("password_too_short", Lang::En) => format!(
+                "The password is too short: use at least {} characters.",
+                self.min_len
+            )
+            .into(),
+            ("password_too_long", Lang::ZhTw) => {
+                format!("密碼太長，最多 {} 個字元。", self.max_len).into()
+            }
+            ("password_too_long", Lang::En) => format!(
+                "The password is too long: use at most {} characters.",
+                self.max_len
+            )
+            .into(),
+            _ => Cow::Borrowed(messages::message(code, lang)),
+        }
     }
 }
 
@@ -251,6 +300,34 @@ mod tests {
         assert!(is_common("iloveyou"));
         assert!(!is_common("k7Rm2qXz"));
         assert!(common_password_count() >= 10_000);
+    }
+
+    #[test]
+    fn hints_and_explanations_use_configured_limits() {
+        let seed = PasswordPolicy {
+            max_len: 15,
+            ..PasswordPolicy::default()
+        };
+        assert!(
+            seed.hint(Lang::ZhTw)
+                .starts_with("密碼需 8-15 個字元，至少須含英文字母及數字")
+        );
+        assert!(
+            seed.hint(Lang::En)
+                .starts_with("8-15 characters, with at least one letter and one digit")
+        );
+        assert_eq!(
+            seed.explain("password_too_long", Lang::ZhTw),
+            "密碼太長，最多 15 個字元。"
+        );
+        let err = seed
+            .check("k7Rm2qXzP4wLs9tY", &PasswordContext::default())
+            .unwrap_err();
+        assert!(seed.explain(err.code, Lang::En).contains("at most 15"));
+        assert_eq!(
+            seed.explain("password_too_common", Lang::En),
+            messages::message("password_too_common", Lang::En)
+        );
     }
 
     #[test]
