@@ -18,6 +18,7 @@ mod connect;
 mod error;
 mod maintenance;
 mod rows;
+mod secrets;
 mod sessions;
 mod tokens;
 

@@ -1,0 +1,20 @@
+//! Shared secrets: created once, the same for every store on the database, on both backends.
+
+use tessera_store::Store;
+use tessera_store::testing::TestDatabase;
+
+async fn same_secret_for_every_node(store: Store, db: TestDatabase) -> Result<(), String> {
+    let other = Store::connect(db.url()).await.map_err(|e| e.to_string())?;
+    let a = store.shared_secret("captcha").await.map_err(|e| e.to_string())?;
+    let b = other.shared_secret("captcha").await.map_err(|e| e.to_string())?;
+    if a != b || a.len() != 64 {
+        return Err(format!("secrets differ or too short: {a} / {b}"));
+    }
+    let c = store.shared_secret("other").await.map_err(|e| e.to_string())?;
+    if c == a {
+        return Err("different names must get different secrets".into());
+    }
+    Ok(())
+}
+
+tessera_store::both_backends!(same_secret_for_every_node);
