@@ -104,8 +104,18 @@ async fn sqlite_after_connect(conn: &mut AnyConnection, file_backed: bool) -> sq
             .fetch_one(&mut *conn)
             .await?
             .try_get(0)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            conn.execute("PRAGMA journal_mode = WAL").await?;
+        // Another process may be switching the same fresh file right now (the switch
+        // cannot wait for locks): fine if WAL is what it ended up as.
+        if !mode.eq_ignore_ascii_case("wal")
+            && let Err(e) = conn.execute("PRAGMA journal_mode = WAL").await
+        {
+            let mode: String = sqlx::query("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(e);
+            }
         }
         conn.execute("PRAGMA synchronous = NORMAL").await?;
     }

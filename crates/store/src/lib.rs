@@ -10,6 +10,7 @@
 //!
 //! Tests on both backends: see `testing` (feature `test-support`).
 
+mod account_model;
 mod accounts;
 mod audit;
 mod audit_hash;
@@ -25,7 +26,7 @@ mod tokens;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use accounts::{Account, LoginFailure, NewAccount, ProfileUpdate};
+pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate};
 pub use audit::{AuditEntry, AuditVerify, NewAuditEvent};
 pub use connect::{Backend, Store, StoreOptions};
 pub use error::StoreError;

@@ -7,8 +7,8 @@ use sqlx::any::AnyRow;
 use crate::rows::{flag, to_flag};
 use crate::{Store, StoreError};
 
-/// A login session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A login session. (`Debug` leaves out the CSRF token.)
+#[derive(Clone, PartialEq, Eq)]
 pub struct Session {
     /// SHA-256 (hex) of the cookie value.
     pub id_hash: String,
@@ -30,6 +30,21 @@ pub struct Session {
     pub ip: Option<String>,
     /// Client user agent at login.
     pub user_agent: Option<String>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id_hash", &self.id_hash)
+            .field("account_id", &self.account_id)
+            .field("loa", &self.loa)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("expires_at", &self.expires_at)
+            .field("csrf_token", &"<redacted>")
+            .field("password_change_only", &self.password_change_only)
+            .finish_non_exhaustive()
+    }
 }
 
 const SESSION_COLUMNS: &str = "id_hash, account_id, loa, created_at, last_seen_at, expires_at, \

@@ -76,3 +76,44 @@ async fn unsupported_url_is_refused_without_echoing_it() {
         other => panic!("expected UnsupportedUrl, got {other:?}"),
     }
 }
+
+tessera_store::both_backends!(errors_and_debug_never_show_secrets);
+
+/// Database error texts carry no bound values; `Debug` of accounts and sessions hides the
+/// password hash and the CSRF token.
+async fn errors_and_debug_never_show_secrets(store: Store, _db: TestDatabase) -> TestResult {
+    let account = common::register(&store, "Secret1").await?;
+    let token = tessera_store::Token {
+        hash: "tok-hash-0123456789abcdef".into(),
+        purpose: "password-reset".into(),
+        account_id: account.id.clone(),
+        data: None,
+        expires_at: common::NOW,
+    };
+    store.create_token(&token).await?;
+    let err = store
+        .create_token(&token)
+        .await
+        .err()
+        .ok_or("duplicate token hash was accepted")?;
+    assert!(matches!(err, StoreError::Database(_)));
+    assert!(!err.to_string().contains("tok-hash"), "{err}");
+
+    let shown = format!("{account:?}");
+    assert!(!shown.contains("argon2"), "{shown}");
+    assert!(!format!("{:?}", common::new_account("Secret2")).contains("argon2"));
+    let session = tessera_store::Session {
+        id_hash: "sid".into(),
+        account_id: account.id,
+        loa: "password".into(),
+        created_at: 0,
+        last_seen_at: 0,
+        expires_at: 1,
+        csrf_token: "csrf-secret-value".into(),
+        password_change_only: false,
+        ip: None,
+        user_agent: None,
+    };
+    assert!(!format!("{session:?}").contains("csrf-secret"));
+    Ok(())
+}
