@@ -1,6 +1,6 @@
 //! Validated identifiers and personal-data fields. Each type's `parse` normalises what people
 //! commonly type (full-width digits, spaces, hyphens, lowercase letters) and returns a
-//! [`FieldError`](crate::FieldError) naming what to fix.
+//! [`FieldError`] naming what to fix.
 
 mod birthday;
 mod email;
