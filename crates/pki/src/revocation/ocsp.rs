@@ -227,3 +227,20 @@ fn single(content: &[u8]) -> Option<Single> {
         next_update,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_is_valid_ocsp_der_with_nonce_extension() {
+        let id = CertId {
+            name_hash: vec![1; 20],
+            key_hash: vec![2; 20],
+            serial: vec![0x12, 0x34],
+        };
+        let der = build_request(&id, &[9; 16]);
+        let parsed = openssl::ocsp::OcspRequest::from_der(&der).expect("openssl parses it");
+        assert_eq!(parsed.to_der().expect("re-encode"), der);
+    }
+}

@@ -3,12 +3,12 @@
 //! real `openssl ocsp` responder on a loopback port. A missing tool fails the test loudly.
 #![allow(dead_code)]
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tessera_pki::revocation::RevocationChecker;
 use tessera_pki::revocation::fetch::{FetchError, FetchRequest, Fetcher, HttpFetcher};
@@ -22,6 +22,8 @@ pub struct Pki {
     pub manifest: Manifest,
     /// The loopback port written in the MOICA test CA's AIA.
     pub moica_ocsp_port: u16,
+    /// The loopback port of the CRL distribution points (`/crl/{ca}.crl`).
+    pub crl_port: u16,
     _tmp: tempfile::TempDir,
 }
 
@@ -61,9 +63,10 @@ pub fn pki() -> &'static Pki {
     PKI.get_or_init(|| {
         let tmp = tempfile::tempdir().expect("tempdir");
         let port = free_port();
+        let crl_port = free_port();
         let opts = TestPkiOptions {
             ocsp_base_port: port - 1,
-            crl_base_url: "http://127.0.0.1:9/crl".into(),
+            crl_base_url: format!("http://127.0.0.1:{crl_port}/crl"),
             ..TestPkiOptions::default()
         };
         let manifest = init_test_with(tmp.path(), &opts).expect("init test PKI");
@@ -71,6 +74,7 @@ pub fn pki() -> &'static Pki {
             dir: tmp.path().to_owned(),
             manifest,
             moica_ocsp_port: port,
+            crl_port,
             _tmp: tmp,
         }
     })
@@ -226,20 +230,32 @@ impl Responder {
         if nmin > 0 {
             args.extend(["-nmin", &nmin_s]);
         }
-        let child = Command::new("openssl")
+        let mut child = Command::new("openssl")
             .args(&args)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the openssl CLI must be installed to run the OCSP responder");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "openssl ocsp did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        // Wait for its "waiting for OCSP client connections" line. (A probe connection would
+        // wedge the single-threaded responder, so none is made.)
+        let stderr = child.stderr.take().expect("stderr pipe");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut tx = Some(tx);
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line.contains("waiting for OCSP client connections")
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("openssl ocsp did not start on port {port}"));
         Responder { child, port }
     }
 
@@ -253,4 +269,52 @@ impl Drop for Responder {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Copies the trust dir without its CRL files (to force CRL fetching or OCSP only).
+pub fn trust_dir_without_crls() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(pki().trust_dir())
+        .expect("read trust dir")
+        .flatten()
+    {
+        let name = entry.file_name();
+        if !name.to_string_lossy().ends_with(".crl") {
+            std::fs::copy(entry.path(), tmp.path().join(&name)).expect("copy");
+        }
+    }
+    tmp
+}
+
+/// Serves the files of the PKI's `trust/` directory at `/crl/{name}` on `port` (one thread,
+/// HTTP/1.0), counting requests.
+pub fn serve_crls(port: u16) -> Arc<AtomicUsize> {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind CRL server");
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let dir = pki().trust_dir();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 2048];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+            counter.fetch_add(1, Ordering::SeqCst);
+            let file = path.strip_prefix("/crl/").map(|f| dir.join(f));
+            let reply = match file.and_then(|f| std::fs::read(f).ok()) {
+                Some(body) => {
+                    let mut r =
+                        format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+                            .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                None => b"HTTP/1.0 404 Not Found\r\n\r\n".to_vec(),
+            };
+            let _ = stream.write_all(&reply);
+        }
+    });
+    hits
 }
