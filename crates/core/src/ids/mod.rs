@@ -119,6 +119,38 @@ mod tests {
     }
 
     #[test]
+    fn parsers_never_panic_on_odd_input() {
+        let palette: Vec<char> = "aZ09-#/()+@. 　０Ａ王𡘙é\u{0}\u{202E}分機xX8"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x5EED;
+        let policy = crate::PasswordPolicy::default();
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize;
+            let s: String = (0..len)
+                .map(|i| palette[((seed >> (i * 3 % 56)) as usize) % palette.len()])
+                .collect();
+            let _ = (
+                Username::parse(&s),
+                NationalId::parse(&s),
+                Mobile::parse(&s),
+            );
+            let _ = (Landline::parse(&s), PersonName::parse(&s), Email::parse(&s));
+            let _ = Birthday::parse(&s);
+            let ctx = crate::PasswordContext {
+                username: Some(&s),
+                national_id: Some(&s),
+                birthday: Some(&s),
+            };
+            let _ = policy.check(&s, &ctx);
+            let _ = crate::Lang::from_accept_language(&s);
+        }
+    }
+
+    #[test]
     fn folds_full_width_forms() {
         assert_eq!(fold_ascii("　Ａ１２３ "), "A123");
     }
