@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests start as real parts (SMTP sink, OpenSSL CLI, SoftHSM2,
-# Chromium, CJK fonts). Idempotent; fails loudly when an install fails.
+# Installs the Debian packages the tests start as real parts: the OpenSSL CLI (independent CMS
+# signer and OCSP responder), SoftHSM2 + OpenSC (a real PKCS#11 token), an SMTP sink, Chromium
+# and CJK fonts for the browser tests. Idempotent; fails loudly when an install fails.
 set -euo pipefail
+want=(openssl python3-aiosmtpd softhsm2 opensc chromium fonts-noto-cjk)
 need=()
-want=(openssl python3-aiosmtpd)
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done

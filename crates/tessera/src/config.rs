@@ -1,0 +1,323 @@
+//! Configuration: built-in defaults, then `tessera.toml` (`--config`), then `TESSERA_*`
+//! environment variables and command-line flags (clap reads both; flags win).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use serde::Deserialize;
+use tessera_web::{HashParams, Settings};
+
+/// Options every subcommand shares, so `admin` works on the same data as `serve`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct CommonOpts {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, env = "TESSERA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data directory: SQLite database, Maildir, SMS log. Default ./tessera-data.
+    #[arg(long, global = true, env = "TESSERA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://PATH` or `postgres://…`. Default: SQLite in the data directory.
+    #[arg(long, global = true, env = "TESSERA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Public base URL used in links and for the Origin check.
+    #[arg(long, global = true, env = "TESSERA_BASE_URL")]
+    pub base_url: Option<String>,
+    /// `text` or `json`.
+    #[arg(long, global = true, env = "TESSERA_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// The file's shape; every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub base_url: Option<String>,
+    pub log_format: Option<String>,
+    pub demo: Option<bool>,
+    #[serde(default)]
+    pub password: PasswordSection,
+    #[serde(default)]
+    pub argon2: Argon2Section,
+    #[serde(default)]
+    pub lockout: LockoutSection,
+    #[serde(default)]
+    pub accounts: AccountsSection,
+    #[serde(default)]
+    pub mail: MailSection,
+    #[serde(default)]
+    pub sms: SmsSection,
+    #[serde(default)]
+    pub captcha: CaptchaSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSection {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    /// Days until a password expires; 0 = never.
+    pub max_age_days: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Argon2Section {
+    pub memory_kib: Option<u32>,
+    pub iterations: Option<u32>,
+    pub parallelism: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockoutSection {
+    pub captcha_after: Option<u32>,
+    pub disable_after: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsSection {
+    /// Days without sign-in before deletion; 0 = never.
+    pub inactive_days: Option<u64>,
+    pub terms_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSection {
+    pub smtp_url: Option<String>,
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSection {
+    pub gateway_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptchaSection {
+    pub secret: Option<String>,
+    pub cost: Option<u32>,
+    pub max_counter: Option<u32>,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid setting {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: FileConfig,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: Option<String>,
+    pub json_logs: bool,
+    pub smtp_url: Option<String>,
+    pub sms_url: Option<String>,
+}
+
+impl Config {
+    pub fn load(opts: &CommonOpts) -> Result<Self, ConfigError> {
+        let file = match &opts.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = opts
+            .data_dir
+            .clone()
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("./tessera-data"));
+        let database_url = opts
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tessera.db").display()));
+        let log_format = opts
+            .log_format
+            .clone()
+            .or_else(|| file.log_format.clone())
+            .unwrap_or_else(|| "text".into());
+        let json_logs = match log_format.as_str() {
+            "json" => true,
+            "text" => false,
+            other => {
+                return Err(ConfigError::Invalid {
+                    key: "log_format",
+                    message: format!("`{other}` is neither `text` nor `json`"),
+                });
+            }
+        };
+        let smtp_url = std::env::var("TESSERA_SMTP_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| file.mail.smtp_url.clone());
+        let sms_url = std::env::var("TESSERA_SMS_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| file.sms.gateway_url.clone());
+        Ok(Self {
+            base_url: opts.base_url.clone().or_else(|| file.base_url.clone()),
+            file,
+            data_dir,
+            database_url,
+            json_logs,
+            smtp_url,
+            sms_url,
+        })
+    }
+
+    /// The web settings for a server reachable at `default_base` unless a base URL is set.
+    pub fn settings(
+        &self,
+        default_base: &str,
+        captcha_secret: String,
+    ) -> Result<Settings, ConfigError> {
+        let base = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| default_base.to_string());
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "base_url",
+                message: format!("`{base}` must start with http:// or https://"),
+            });
+        }
+        let mut s = Settings::new(&base, captcha_secret);
+        let f = &self.file;
+        if let Some(v) = f.password.min_length {
+            s.password_policy.min_len = v;
+        }
+        if let Some(v) = f.password.max_length {
+            s.password_policy.max_len = v;
+        }
+        if s.password_policy.min_len == 0 || s.password_policy.min_len > s.password_policy.max_len {
+            return Err(ConfigError::Invalid {
+                key: "password.min_length",
+                message: "must be at least 1 and not above password.max_length".into(),
+            });
+        }
+        if let Some(days) = f.password.max_age_days {
+            s.password_max_age = (days > 0).then(|| Duration::from_secs(days * 86_400));
+        }
+        let d = HashParams::default();
+        s.hash = HashParams {
+            memory_kib: f.argon2.memory_kib.unwrap_or(d.memory_kib),
+            iterations: f.argon2.iterations.unwrap_or(d.iterations),
+            parallelism: f.argon2.parallelism.unwrap_or(d.parallelism),
+        };
+        if let Some(v) = f.lockout.captcha_after {
+            s.lockout.captcha_after = v;
+        }
+        if let Some(v) = f.lockout.disable_after {
+            s.lockout.disable_after = v;
+        }
+        if s.lockout.disable_after == 0 {
+            return Err(ConfigError::Invalid {
+                key: "lockout.disable_after",
+                message: "must be at least 1".into(),
+            });
+        }
+        if let Some(days) = f.accounts.inactive_days {
+            // 0 = never: a lifetime no account reaches.
+            s.inactive_after =
+                Duration::from_secs(if days == 0 { 1000 * 365 } else { days } * 86_400);
+        }
+        if let Some(v) = &f.accounts.terms_version {
+            s.terms_version = v.clone();
+        }
+        if let Some(v) = f.captcha.cost {
+            s.captcha_cost = v.max(1);
+        }
+        if let Some(v) = f.captcha.max_counter {
+            s.captcha_max_counter = v.max(2);
+        }
+        s.demo = f.demo.unwrap_or(false);
+        Ok(s)
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_put_sqlite_in_data_dir() {
+        let c = Config::load(&CommonOpts::default()).unwrap();
+        assert_eq!(c.database_url, "sqlite://./tessera-data/tessera.db");
+        assert!(!c.json_logs);
+    }
+
+    #[test]
+    fn flags_win_over_file_and_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tessera.toml");
+        std::fs::write(
+            &path,
+            "data_dir = \"/srv/t\"\nbase_url = \"https://id.example.tw\"\n[password]\nmin_length = 10\nmax_age_days = 0\n[lockout]\ndisable_after = 7\n",
+        )
+        .unwrap();
+        let opts = CommonOpts {
+            config: Some(path),
+            base_url: Some("https://override.example.tw".into()),
+            ..Default::default()
+        };
+        let c = Config::load(&opts).unwrap();
+        assert_eq!(c.database_url, "sqlite:///srv/t/tessera.db");
+        let s = c.settings("http://127.0.0.1:8080", "k".into()).unwrap();
+        assert_eq!(s.base_url, "https://override.example.tw");
+        assert_eq!(s.password_policy.min_len, 10);
+        assert_eq!(s.password_max_age, None);
+        assert_eq!(s.lockout.disable_after, 7);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let opts = CommonOpts {
+            config: Some(path),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Config::load(&opts),
+            Err(ConfigError::Parse { .. })
+        ));
+        let opts = CommonOpts {
+            log_format: Some("xml".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Config::load(&opts),
+            Err(ConfigError::Invalid { .. })
+        ));
+    }
+}

@@ -1,0 +1,102 @@
+//! `tessera serve`: migrations, the HTTP server, background jobs, graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+use tessera_web::AppState;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::runtime::{self, RunError};
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeOpts {
+    /// Address to listen on.
+    #[arg(long, env = "TESSERA_LISTEN")]
+    pub listen: Option<String>,
+    /// Demo mode: test certificates and a soft signer, no card reader needed.
+    #[arg(long, env = "TESSERA_DEMO")]
+    pub demo: bool,
+}
+
+pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
+    let listen = opts
+        .listen
+        .clone()
+        .or_else(|| config.file.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let listener = TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let store = runtime::open_store(config).await?;
+    let mut state = runtime::app_state(config, store, &format!("http://{addr}")).await?;
+    if opts.demo {
+        let mut s = (*state.settings).clone();
+        s.demo = true;
+        state.settings = std::sync::Arc::new(s);
+    }
+    spawn_jobs(state.clone());
+    let app = tessera_web::app(state.clone());
+    println!("Tessera listening on {}", state.settings.base_url);
+    tracing::info!(listen = %addr, database = %runtime::redact(&config.database_url), demo = state.settings.demo, "serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    state.store.close().await;
+    Ok(())
+}
+
+/// Hourly clean-up of expired rows; daily inactive-account job.
+fn spawn_jobs(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let mut hours = 0u32;
+        loop {
+            tick.tick().await;
+            match state.store.purge_expired(tessera_web::state::now()).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(removed = n, "expired sessions and tokens removed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "purge of expired rows failed"),
+            }
+            if hours.is_multiple_of(24) {
+                match tessera_web::flows::inactive::run(&state, false).await {
+                    Ok(actions) => {
+                        tracing::info!(count = actions.len(), "inactive-account job ran")
+                    }
+                    Err(f) => tracing::error!(code = f.code, "inactive-account job failed"),
+                }
+            }
+            hours = hours.wrapping_add(1);
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}
