@@ -1,10 +1,63 @@
-//! Server-rendered pages (askama), zh-TW first with an English switch. Filled in by the pages work.
+//! Server-rendered pages (askama), zh-TW first with an English switch: home, 加入會員,
+//! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
+//! (profile, change password, delete account), the terms, and the embedded static assets.
+//! Every page works without JavaScript except the ALTCHA widget.
+
+mod account;
+mod assets;
+mod auth;
+mod form;
+mod home;
+mod i18n;
+mod layout;
+mod password;
+mod profile;
+mod register;
+mod reset;
+mod verify;
+
+#[cfg(test)]
+mod tests;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-/// The page routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(home::home))
+        .route("/terms", get(home::terms))
+        .route("/goodbye", get(home::goodbye))
+        .route("/lang", get(home::switch))
+        .route("/register", get(register::show).post(register::submit))
+        .route("/register/done", get(register::done))
+        .route("/login", get(auth::show).post(auth::submit))
+        .route("/logout", post(auth::logout))
+        .route("/verify-email", get(verify::show).post(verify::confirm))
+        .route("/password/forgot", get(reset::forgot).post(reset::request))
+        .route("/password/forgot/sent", get(reset::sent))
+        .route(
+            "/password/reset",
+            get(reset::link_form).post(reset::link_submit),
+        )
+        .route(
+            "/password/reset-sms",
+            get(reset::sms_form_page).post(reset::sms_submit),
+        )
+        .route("/account", get(account::show))
+        .route("/account/email/resend", post(account::resend_email))
+        .route("/account/mobile/send", post(account::send_mobile_code))
+        .route("/account/mobile/confirm", post(account::confirm_mobile))
+        .route("/account/profile", get(profile::show).post(profile::submit))
+        .route(
+            "/account/password",
+            get(password::show).post(password::submit),
+        )
+        .route(
+            "/account/delete",
+            get(password::delete_show).post(password::delete_submit),
+        )
+        .route("/assets/{version}/{name}", get(assets::serve))
+        .fallback(home::not_found)
 }

@@ -1,0 +1,168 @@
+//! 會員中心: the overview of the signed-in member's account (profile, verification state,
+//! password expiry) with the email and mobile verification actions, and the guard every
+//! `/account` page uses (sign-in required; an expired password opens only its change page).
+
+use askama::Template;
+use axum::Form as PostForm;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tessera_store::Account;
+use time::{OffsetDateTime, UtcOffset};
+
+use super::form::{Field, Form};
+use super::home::failure_page;
+use super::i18n::L;
+use super::layout::{Page, PageCtx, redirect, render};
+use crate::error::Failure;
+use crate::flows::{self, login::password_expires_at, verify};
+use crate::session::ActiveSession;
+use crate::state::AppState;
+
+/// Path of the one page open to a session whose password expired.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
+/// The signed-in member, or the response to send instead: to sign-in without a session, to
+/// the change-password page when the password expired (unless `expired_ok`).
+pub async fn require(
+    state: &AppState,
+    pc: &PageCtx,
+    expired_ok: bool,
+) -> Result<(ActiveSession, Account), Response> {
+    let Some(s) = pc.session.clone() else {
+        let q: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &pc.here)
+            .finish();
+        return Err(redirect(
+            &format!("/login?{q}"),
+            &[pc.flash_cookie("login_required")],
+        ));
+    };
+    if s.password_change_only && !expired_ok {
+        return Err(redirect(PASSWORD_PAGE, &[]));
+    }
+    match flows::account(state, &s.account_id).await {
+        Ok(a) => Ok((s, a)),
+        Err(f) if f.code == "unauthenticated" => Err(redirect("/login", &[])),
+        Err(f) => Err(failure_page(pc, &f)),
+    }
+}
+
+/// A date (Taiwan time) as YYYY-MM-DD.
+pub fn date(t: i64) -> String {
+    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::from_unix_timestamp(t)
+        .map(|d| d.to_offset(offset))
+        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    page: Page,
+    a: Account,
+    password_expires: String,
+    /// The mobile-code form.
+    form: Form,
+}
+
+fn code_form(l: L) -> Form {
+    Form::new(vec![
+        Field::text("code", l.t("簡訊驗證碼", "Code from the text message"))
+            .required()
+            .inputmode("numeric")
+            .autocomplete("one-time-code")
+            .hint(l.t(
+                "6 位數字，10 分鐘內有效，最多可輸入 5 次。",
+                "6 digits, valid for 10 minutes, 5 tries at most.",
+            )),
+    ])
+}
+
+fn overview(
+    state: &AppState,
+    pc: &PageCtx,
+    a: Account,
+    code_form: Form,
+    status: StatusCode,
+) -> Response {
+    let l = pc.l();
+    let password_expires = password_expires_at(state, &a).map(date).unwrap_or_default();
+    let t = AccountPage {
+        page: pc.page(l.t("會員中心", "My account")),
+        a,
+        password_expires,
+        form: code_form,
+    };
+    render(pc, status, &t)
+}
+
+pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
+    let (_, a) = match require(&state, &pc, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    overview(&state, &pc, a, code_form(pc.l()), StatusCode::OK)
+}
+
+pub async fn resend_email(State(state): State<AppState>, pc: PageCtx) -> Response {
+    let (_, a) = match require(&state, &pc, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if a.email_verified {
+        return redirect("/account", &[pc.flash_cookie("email_verified")]);
+    }
+    match verify::send_email_link(&state, &a, pc.ctx.lang).await {
+        Ok(()) => redirect("/account", &[pc.flash_cookie("verification_sent")]),
+        Err(f) => failure_page(&pc, &f),
+    }
+}
+
+pub async fn send_mobile_code(State(state): State<AppState>, pc: PageCtx) -> Response {
+    let (_, a) = match require(&state, &pc, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match verify::send_mobile_code(&state, &a, pc.ctx.lang).await {
+        Ok(()) => redirect("/account#mobile", &[pc.flash_cookie("code_sent")]),
+        Err(f) => failure_page(&pc, &f),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+pub async fn confirm_mobile(
+    State(state): State<AppState>,
+    pc: PageCtx,
+    PostForm(v): PostForm<CodeForm>,
+) -> Response {
+    let (_, a) = match require(&state, &pc, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let l = pc.l();
+    let mut form = code_form(l);
+    let failure = if v.code.trim().is_empty() {
+        Failure::field(tessera_core::field::FieldError::new(
+            "code",
+            "code_required",
+        ))
+    } else {
+        match verify::confirm_mobile(&state, &a, &v.code, &pc.ctx).await {
+            Ok(()) => return redirect("/account", &[pc.flash_cookie("mobile_verified")]),
+            Err(f) => f,
+        }
+    };
+    match failure.code {
+        "code_invalid" | "code_exhausted" => form.field_error(l, "code", failure.code),
+        _ => form.fail(l, &failure),
+    }
+    overview(&state, &pc, a, form, StatusCode::UNPROCESSABLE_ENTITY)
+}

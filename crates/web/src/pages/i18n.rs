@@ -1,0 +1,145 @@
+//! The pages' own interface texts in both languages (labels, headings, hints), and the fixed
+//! flash messages a redirect may announce. Error texts do not live here: they come from
+//! core's one catalog (`tessera_core::messages`).
+
+use tessera_core::lang::Lang;
+
+/// The language of the page being rendered, with the helpers templates call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct L(pub Lang);
+
+impl L {
+    /// Picks the text for the page's language: `l.t("加入會員", "Register")`.
+    pub fn t(&self, zh: &'static str, en: &'static str) -> &'static str {
+        match self.0 {
+            Lang::ZhTw => zh,
+            Lang::En => en,
+        }
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.0 == Lang::En
+    }
+
+    /// The `<html lang>` value.
+    pub fn html_lang(&self) -> &'static str {
+        self.0.html_lang()
+    }
+
+    /// The tag of the other language, for the switch.
+    pub fn other_tag(&self) -> &'static str {
+        self.t("en", "zh-TW")
+    }
+
+    /// The other language's name, written in that language.
+    pub fn other_name(&self) -> &'static str {
+        self.t("English", "中文")
+    }
+
+    /// The other language's `lang` attribute value.
+    pub fn other_html_lang(&self) -> &'static str {
+        self.t("en", "zh-Hant-TW")
+    }
+
+    /// The ALTCHA widget's language code.
+    pub fn altcha(&self) -> &'static str {
+        self.t("zh-tw", "en")
+    }
+
+    /// The catalog message of `code` (an error code of the flows) in this language.
+    pub fn msg(&self, code: &str) -> &'static str {
+        tessera_core::messages::message(code, self.0)
+    }
+}
+
+/// A message announced once after a redirect, chosen by a fixed code (never raw text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flash {
+    pub code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+impl Flash {
+    pub fn text(&self, l: L) -> &'static str {
+        l.t(self.zh, self.en)
+    }
+}
+
+const FLASHES: &[Flash] = &[
+    Flash {
+        code: "signed_out",
+        zh: "您已登出。",
+        en: "You have signed out.",
+    },
+    Flash {
+        code: "signed_in",
+        zh: "登入成功，歡迎回來。",
+        en: "You are signed in. Welcome back.",
+    },
+    Flash {
+        code: "login_required",
+        zh: "請先登入會員。",
+        en: "Please sign in first.",
+    },
+    Flash {
+        code: "email_verified",
+        zh: "電子信箱驗證完成。",
+        en: "Your email address is verified.",
+    },
+    Flash {
+        code: "verification_sent",
+        zh: "驗證信已寄出，請至信箱點選信中的連結完成驗證（24 小時內有效）。",
+        en: "We sent a verification email. Open the link in it within 24 hours.",
+    },
+    Flash {
+        code: "code_sent",
+        zh: "簡訊驗證碼已傳送至您的手機，10 分鐘內有效，請於下方輸入。",
+        en: "We sent a code to your mobile. It is valid for 10 minutes; enter it below.",
+    },
+    Flash {
+        code: "mobile_verified",
+        zh: "手機號碼驗證完成。",
+        en: "Your mobile number is verified.",
+    },
+    Flash {
+        code: "profile_saved",
+        zh: "個人資料已更新。",
+        en: "Your profile is saved.",
+    },
+    Flash {
+        code: "profile_saved_email",
+        zh: "個人資料已更新。新的電子信箱需要重新驗證，驗證信已寄出。",
+        en: "Your profile is saved. The new email address must be verified again; we sent a verification email.",
+    },
+    Flash {
+        code: "password_changed",
+        zh: "密碼已變更，其他裝置上的登入都已登出。",
+        en: "Your password is changed; you were signed out on every other device.",
+    },
+    Flash {
+        code: "password_reset",
+        zh: "密碼已重設，帳號已解除停用，請以新密碼登入。",
+        en: "Your password is reset and the account is unlocked. Sign in with the new password.",
+    },
+];
+
+/// The flash message with this code, if it is one of the fixed ones.
+pub fn flash(code: &str) -> Option<Flash> {
+    FLASHES.iter().copied().find(|f| f.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flash_codes_are_fixed_texts_in_both_languages() {
+        let f = flash("signed_out").map(|f| (f.text(L(Lang::ZhTw)), f.text(L(Lang::En))));
+        assert_eq!(f, Some(("您已登出。", "You have signed out.")));
+        assert!(flash("<script>alert(1)</script>").is_none());
+        for f in FLASHES {
+            assert!(!f.zh.is_empty() && f.en.is_ascii(), "{}", f.code);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! What every page shares: the request's page context (language, CSRF token, session, flash),
+//! the base layout's data, rendering with the right headers, and redirects (PRG).
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::header::{CONTENT_LANGUAGE, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cookie::SameSite;
+
+use super::assets;
+use super::i18n::{Flash, L, flash};
+use crate::context::Ctx;
+use crate::cookies;
+use crate::csrf::CsrfToken;
+use crate::session::{ActiveSession, MaybeSession};
+use crate::state::AppState;
+
+/// Cookie carrying the code of a one-time message across a redirect.
+pub const FLASH_COOKIE: &str = "tessera_flash";
+const FLASH_MAX_AGE: i64 = 60;
+
+/// Everything a page handler needs to know about the request.
+pub struct PageCtx {
+    pub ctx: Ctx,
+    pub csrf: String,
+    pub session: Option<ActiveSession>,
+    /// Path and query of the request, for the language switch to come back to.
+    pub here: String,
+    pub flash: Option<Flash>,
+    secure: bool,
+    demo: bool,
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let ctx = Ctx::from_parts(parts);
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let session = match MaybeSession::from_request_parts(parts, state).await {
+            Ok(MaybeSession(s)) => s,
+            Err(e) => return Err(e.into_response()),
+        };
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".to_string());
+        let flash = cookies::get(&parts.headers, FLASH_COOKIE).and_then(|c| flash(&c));
+        Ok(PageCtx {
+            ctx,
+            csrf,
+            session,
+            here,
+            flash,
+            secure: state.settings.secure_cookies(),
+            demo: state.settings.demo,
+        })
+    }
+}
+
+impl PageCtx {
+    pub fn l(&self) -> L {
+        L(self.ctx.lang)
+    }
+
+    /// The base layout's data for a page titled `title`.
+    pub fn page(&self, title: &'static str) -> Page {
+        let l = self.l();
+        Page {
+            l,
+            title,
+            csrf: self.csrf.clone(),
+            signed_in: self.session.is_some(),
+            switch_href: lang_switch_href(l.other_tag(), &self.here),
+            flash: self.flash.map(|f| f.text(l)).unwrap_or(""),
+            css: assets::url("tessera.css"),
+            altcha_js: assets::url("altcha.min.js"),
+            captcha: false,
+            demo: self.demo,
+        }
+    }
+
+    /// A `Set-Cookie` value that shows `code` once on the next page.
+    pub fn flash_cookie(&self, code: &'static str) -> String {
+        cookies::build(
+            FLASH_COOKIE,
+            code,
+            SameSite::Lax,
+            self.secure,
+            Some(FLASH_MAX_AGE),
+        )
+    }
+
+    fn clear_flash(&self) -> String {
+        cookies::build(FLASH_COOKIE, "", SameSite::Lax, self.secure, Some(0))
+    }
+}
+
+/// The base layout's data; every page template has it as its `page` field.
+pub struct Page {
+    pub l: L,
+    pub title: &'static str,
+    pub csrf: String,
+    pub signed_in: bool,
+    pub switch_href: String,
+    /// A one-time message from the previous step ("" when none).
+    pub flash: &'static str,
+    pub css: String,
+    pub altcha_js: String,
+    /// Load the ALTCHA widget script.
+    pub captcha: bool,
+    pub demo: bool,
+}
+
+impl Page {
+    pub fn with_captcha(mut self) -> Self {
+        self.captcha = true;
+        self
+    }
+}
+
+fn lang_switch_href(tag: &str, here: &str) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("set", tag)
+        .append_pair("next", here)
+        .finish();
+    format!("/lang?{query}")
+}
+
+/// Is `next` a path on this site (and nothing that a browser could read as another host)?
+pub fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
+/// Renders a template as an HTML response; clears the flash cookie once it was shown.
+pub fn render<T: Template>(pc: &PageCtx, status: StatusCode, template: &T) -> Response {
+    let body = match template.render() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "page template failed to render");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
+        }
+    };
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        CONTENT_LANGUAGE,
+        HeaderValue::from_static(pc.ctx.lang.as_str()),
+    );
+    if pc.flash.is_some() {
+        append_cookie(&mut resp, &pc.clear_flash());
+    }
+    resp
+}
+
+/// 303 See Other to a local path, setting the given cookies.
+pub fn redirect(to: &str, set_cookies: &[String]) -> Response {
+    let mut resp = StatusCode::SEE_OTHER.into_response();
+    let location = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    resp.headers_mut().insert(LOCATION, location);
+    for c in set_cookies {
+        append_cookie(&mut resp, c);
+    }
+    resp
+}
+
+fn append_cookie(resp: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_local() {
+        for ok in ["/", "/account", "/password/reset?token=abc", "/register#x"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "javascript:alert(1)",
+            "account",
+        ] {
+            assert!(!is_local_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn switch_link_encodes_the_way_back() {
+        assert_eq!(
+            lang_switch_href("en", "/password/reset?token=a&b=c"),
+            "/lang?set=en&next=%2Fpassword%2Freset%3Ftoken%3Da%26b%3Dc"
+        );
+    }
+}
