@@ -41,7 +41,7 @@ async fn registration_rules(store: Store, db: TestDatabase) -> R {
         Method::POST,
         "/api/v1/accounts",
         Some(json!({"username": "1bad", "password": "short", "name": "", "email": "nope",
-                    "mobile": "0812", "national_id": "A123456788", "accept_terms": false, "captcha": captcha})),
+                    "mobile": "0812", "birthday": "2999-01-01", "national_id": "A123456788", "accept_terms": false, "captcha": captcha})),
         None,
     )
     .await;
@@ -54,6 +54,7 @@ async fn registration_rules(store: Store, db: TestDatabase) -> R {
         "email",
         "mobile",
         "national_id",
+        "birthday",
         "accept_terms",
     ] {
         ensure(

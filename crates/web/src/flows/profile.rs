@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tessera_core::audit::AuditKind;
 use tessera_core::field::FieldError;
-use tessera_core::ids::{Birthday, Email, Landline, Mobile, NationalId, PersonName};
+use tessera_core::ids::{Email, Landline, Mobile, NationalId, PersonName};
 use tessera_core::loa::Loa;
 use tessera_core::password::PasswordContext;
 use tessera_store::{Account, ProfileUpdate};
@@ -59,7 +59,7 @@ pub async fn update(
     let email = c.take(Email::parse(input.email.trim()));
     let mobile = c.take_opt(input.mobile.as_deref(), Mobile::parse);
     let national_id = c.take_opt(input.national_id.as_deref(), NationalId::parse);
-    let birthday = c.take_opt(input.birthday.as_deref(), Birthday::parse);
+    let birthday = c.birthday(input.birthday.as_deref());
     let landline = c.take_opt(input.landline.as_deref(), Landline::parse);
     c.finish()?;
     let (Some(name), Some(email)) = (name, email) else {

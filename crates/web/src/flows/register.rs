@@ -57,6 +57,21 @@ impl Checks {
         opt(v).and_then(|s| self.take(parse(s)))
     }
 
+    /// An optional birthday, which must not lie in the future.
+    pub fn birthday(&mut self, v: Option<&str>) -> Option<Birthday> {
+        let b = self.take_opt(v, Birthday::parse)?;
+        let today = time::OffsetDateTime::now_utc().date();
+        let today = (today.year(), u8::from(today.month()), today.day());
+        if (i32::from(b.year()), b.month(), b.day()) > today {
+            self.0.push(FieldError {
+                field: "birthday",
+                code: "birthday_in_future",
+            });
+            return None;
+        }
+        Some(b)
+    }
+
     pub fn finish(self) -> Result<(), Failure> {
         if self.0.is_empty() {
             Ok(())
@@ -84,7 +99,7 @@ fn validate(state: &AppState, input: &RegisterInput) -> Result<Valid, Failure> {
     let email = c.take(Email::parse(input.email.trim()));
     let mobile = c.take_opt(input.mobile.as_deref(), Mobile::parse);
     let national_id = c.take_opt(input.national_id.as_deref(), NationalId::parse);
-    let birthday = c.take_opt(input.birthday.as_deref(), Birthday::parse);
+    let birthday = c.birthday(input.birthday.as_deref());
     let landline = c.take_opt(input.landline.as_deref(), Landline::parse);
     let birthday_text = birthday.as_ref().map(Birthday::as_string);
     let ctx = PasswordContext {
