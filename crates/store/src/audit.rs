@@ -168,17 +168,23 @@ impl Store {
         Ok((row.try_get("seq")?, row.try_get("hash")?))
     }
 
-    /// Recomputes the whole chain and reports the first broken entry, if any.
+    /// Recomputes the whole chain and reports the first broken entry, if any. Safe to run
+    /// while other nodes append: it checks the chain up to the head it reads first (an
+    /// append writes its entry and the head in one transaction), then that no entry lies
+    /// beyond the current head.
     pub async fn verify_audit_chain(&self) -> Result<AuditVerify, StoreError> {
+        let (head_seq, head_hash) = self.audit_head().await?;
         let mut entries = 0_u64;
         let mut first_bad_seq = None;
         let mut last_seq = 0_i64;
         let mut last_hash = GENESIS_HASH.to_owned();
         loop {
             let rows = sqlx::query(&format!(
-                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $2 \
+                 ORDER BY seq LIMIT $3"
             ))
             .bind(last_seq)
+            .bind(head_seq)
             .bind(VERIFY_PAGE)
             .fetch_all(&self.pool)
             .await?;
@@ -191,7 +197,7 @@ impl Store {
                 if first_bad_seq.is_none() {
                     let expected_seq = last_seq + 1;
                     if entry.seq != expected_seq {
-                        first_bad_seq = Some(expected_seq);
+                        first_bad_seq = Some(expected_seq); // a missing entry
                     } else if entry.prev_hash != last_hash
                         || entry.hash != entry_hash(&last_hash, entry.seq, &entry.event)
                     {
@@ -203,14 +209,21 @@ impl Store {
             }
         }
         if first_bad_seq.is_none() {
-            let (head_seq, head_hash) = self.audit_head().await?;
-            if head_seq > last_seq {
+            if last_seq < head_seq {
                 first_bad_seq = Some(last_seq + 1); // entries missing at the end
-            } else if head_seq < last_seq {
-                first_bad_seq = Some(head_seq + 1); // entries added behind the head
-            } else if head_hash != last_hash {
+            } else if last_hash != head_hash {
                 first_bad_seq = Some(last_seq.max(1));
             }
+        }
+        if first_bad_seq.is_none() {
+            // One statement, so one consistent view: no entry may lie outside 1..=head.
+            let row = sqlx::query(
+                "SELECT MIN(seq) AS seq FROM audit_log \
+                 WHERE seq <= 0 OR seq > (SELECT seq FROM audit_head WHERE id = 1)",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            first_bad_seq = row.try_get::<Option<i64>, _>("seq")?;
         }
         Ok(AuditVerify {
             entries,

@@ -13,6 +13,8 @@ tessera_store::both_backends!(
     edited_row_is_detected,
     deleted_row_is_detected,
     truncated_tail_is_detected,
+    row_beyond_the_head_is_detected,
+    verifying_during_appends_reports_no_damage,
     filtered_listing_is_newest_first,
 );
 
@@ -148,5 +150,44 @@ async fn filtered_listing_is_newest_first(store: Store, _db: TestDatabase) -> Te
     assert_eq!(b.iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 5]);
     assert_eq!(b[0].event, event(5, Some("acc-b")));
     assert!(store.audit_entries(Some("acc-c"), 10).await?.is_empty());
+    Ok(())
+}
+
+async fn row_beyond_the_head_is_detected(store: Store, db: TestDatabase) -> TestResult {
+    append_n(&store, 3).await?;
+    let pool = raw_pool(&db).await?;
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, kind, outcome, prev_hash, hash) \
+         VALUES (4, 0, 'forged', 'ok', 'x', 'y')",
+    )
+    .execute(&pool)
+    .await?;
+    assert_eq!(store.verify_audit_chain().await?.first_bad_seq, Some(4));
+    Ok(())
+}
+
+async fn verifying_during_appends_reports_no_damage(store: Store, db: TestDatabase) -> TestResult {
+    let node_b = db.connect().await?;
+    let appender = tokio::spawn(async move {
+        for i in 0..80 {
+            node_b.append_audit(&event(i, None)).await?;
+        }
+        Ok::<_, tessera_store::StoreError>(())
+    });
+    let mut checks = 0;
+    while !appender.is_finished() {
+        let verify = store.verify_audit_chain().await?;
+        assert_eq!(verify.first_bad_seq, None, "{verify:?}");
+        checks += 1;
+    }
+    appender.await??;
+    assert!(checks > 0);
+    assert_eq!(
+        store.verify_audit_chain().await?,
+        AuditVerify {
+            entries: 80,
+            first_bad_seq: None
+        }
+    );
     Ok(())
 }
