@@ -241,9 +241,10 @@ impl Store {
 
     /// Deletes an account irreversibly: the account row (all personal data), its sessions,
     /// tokens and codes go; the username stays reserved forever (with the account id and
-    /// deletion time). Audit entries are kept. [`StoreError::NotFound`] when no live account
-    /// has this id.
-    pub async fn delete_account(&self, id: &str, now: i64) -> Result<(), StoreError> {
+    /// deletion time). Audit entries are kept. Returns `true` when this call deleted it,
+    /// `false` when no live account has this id (e.g. another node's purge got there
+    /// first).
+    pub async fn delete_account(&self, id: &str, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE reserved_usernames SET deleted_at = $2 WHERE account_id = $1")
             .bind(id)
@@ -262,10 +263,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
+            return Ok(false); // the transaction rolls back on drop
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Accounts whose last activity (last login, or registration if never) is before
