@@ -2,6 +2,7 @@
 //! failure code; `--json` for machines) and `init-test` (writes the test PKI). The `tessera`
 //! binary embeds [`PkiCommand`] as a subcommand and calls [`run`].
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -90,16 +91,23 @@ fn parse_digest(s: &str) -> Result<DigestAlg, String> {
 
 /// Exit codes: 0 verified / written, 1 refused (failure code printed), 2 usage or setup error.
 pub fn run(cmd: PkiCommand) -> i32 {
+    run_to(cmd, &mut std::io::stdout().lock())
+}
+
+/// Like [`run`], writing the result to `out` (warnings and setup errors go to stderr).
+pub fn run_to(cmd: PkiCommand, out: &mut dyn Write) -> i32 {
     match cmd {
-        PkiCommand::Verify(args) => run_verify(&args),
-        PkiCommand::InitTest(args) => run_init_test(&args.out),
+        PkiCommand::Verify(args) => run_verify(&args, out),
+        PkiCommand::InitTest(args) => run_init_test(&args.out, out),
     }
 }
 
-fn run_init_test(out: &Path) -> i32 {
+fn run_init_test(dir: &Path, w: &mut dyn Write) -> i32 {
+    let out = dir;
     match crate::testpki::init_test(out) {
         Ok(m) => {
-            println!(
+            let _ = writeln!(
+                w,
                 "test PKI written to {}: {} CAs, {} end entities; trust dir {}/{}; PKCS#12 password {:?}",
                 out.display(),
                 m.cas.len(),
@@ -121,7 +129,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn run_verify(args: &VerifyArgs) -> i32 {
+fn run_verify(args: &VerifyArgs, w: &mut dyn Write) -> i32 {
     if args.revocation == RevocationMode::None {
         eprintln!(
             "WARNING: revocation checking is OFF (--revocation none); revoked certificates will be accepted"
@@ -180,14 +188,15 @@ fn run_verify(args: &VerifyArgs) -> i32 {
     match result {
         Ok(v) => {
             if args.json {
-                println!(
+                let _ = writeln!(
+                    w,
                     "{}",
                     json!({"ok": true, "identity": v.identity, "revocation": v.revocation})
                 );
             } else {
                 let i = &v.identity;
-                println!("ok: {} ({})", i.name, i.kind.as_str());
-                println!("serial: {}", i.serial);
+                let _ = writeln!(w, "ok: {} ({})", i.name, i.kind.as_str());
+                let _ = writeln!(w, "serial: {}", i.serial);
                 for (label, value) in [
                     ("card_number", &i.card_number),
                     ("national_id_last4", &i.national_id_last4),
@@ -196,23 +205,24 @@ fn run_verify(args: &VerifyArgs) -> i32 {
                     ("institution_code", &i.institution_code),
                 ] {
                     if let Some(value) = value {
-                        println!("{label}: {value}");
+                        let _ = writeln!(w, "{label}: {value}");
                     }
                 }
-                println!("not_after: {}", i.not_after);
-                println!("subject: {}", i.subject);
-                println!("issuer: {}", i.issuer);
+                let _ = writeln!(w, "not_after: {}", i.not_after);
+                let _ = writeln!(w, "subject: {}", i.subject);
+                let _ = writeln!(w, "issuer: {}", i.issuer);
             }
             0
         }
         Err(e) => {
             if args.json {
-                println!(
+                let _ = writeln!(
+                    w,
                     "{}",
                     json!({"ok": false, "code": e.code(), "message": e.message(), "detail": e.to_string()})
                 );
             } else {
-                println!("refused: {} — {} ({e})", e.code(), e.message());
+                let _ = writeln!(w, "refused: {} — {} ({e})", e.code(), e.message());
             }
             1
         }

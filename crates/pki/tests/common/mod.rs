@@ -46,7 +46,10 @@ impl Pki {
         self.path(&self.entity(id).key)
     }
     pub fn cert_der(&self, id: &str) -> Vec<u8> {
-        std::fs::read(self.cert_of(id)).expect("read cert")
+        let pem = std::fs::read(self.cert_of(id)).expect("read cert");
+        openssl::x509::X509::from_pem(&pem)
+            .and_then(|c| c.to_der())
+            .expect("cert PEM")
     }
 }
 
