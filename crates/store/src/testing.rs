@@ -34,6 +34,27 @@ enum Cleanup {
     Postgres { admin_url: String, name: String },
 }
 
+/// `url` with any password replaced by `***`, for messages.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].find(':') {
+            Some(colon) => format!(
+                "{}{}:***{}",
+                &url[..scheme_end],
+                &rest[..colon],
+                &rest[at..]
+            ),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// A test database; dropping it deletes it.
 pub struct TestDatabase {
     url: String,
@@ -195,7 +216,7 @@ macro_rules! both_backends {
                 let (store, db) = $crate::testing::postgres_store().await.unwrap_or_else(|e| {
                     panic!(
                         "cannot make the PostgreSQL test store (is PostgreSQL at {} up? set {}): {e}",
-                        $crate::testing::pg_admin_url(),
+                        $crate::testing::redact_url(&$crate::testing::pg_admin_url()),
                         $crate::testing::PG_URL_ENV,
                     )
                 });
@@ -207,7 +228,20 @@ macro_rules! both_backends {
 
 #[cfg(test)]
 mod tests {
-    use super::with_database;
+    use super::{redact_url, with_database};
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/test?x=1"),
+            "postgres://u:***@h:5432/test?x=1"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
 
     #[test]
     fn database_name_replaced() {
