@@ -38,10 +38,15 @@ img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancesto
 form-action 'self'; base-uri 'none'; object-src 'none'";
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(e) => {
+    // The pool may wait long for a connection; a health check must answer quickly.
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok\n"),
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+        Err(_) => {
+            tracing::error!("health check: database did not answer within 2 s");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
         }
     }
