@@ -9,6 +9,7 @@ pub mod chain;
 pub mod challenge;
 pub mod cli;
 pub mod cms;
+pub mod config;
 pub mod der;
 pub mod error;
 pub mod input;
@@ -22,6 +23,7 @@ pub mod verifier;
 
 pub use chain::{PolicyConfig, VerifiedChain};
 pub use challenge::{Challenge, ChallengeResponse, ChallengeStore, MemoryChallengeStore};
+pub use config::{PkiSettings, SettingsError};
 pub use error::VerifyError;
 pub use profile::{CaKind, CertKind, Identity, ProfileOids};
 pub use revocation::{RevocationConfig, RevocationMode, RevocationOutcome};
