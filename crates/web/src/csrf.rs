@@ -76,7 +76,13 @@ async fn check(state: &AppState, req: Request, token: Option<&str>) -> Result<Re
             .in_lang(lang_of(&parts))
             .into_response()
     };
-    if let Some(origin) = parts.headers.get(ORIGIN) {
+    // `Origin: null` (sent by browsers for form posts under `Referrer-Policy: no-referrer`)
+    // says nothing about the origin: fall through to the token check.
+    let origin = parts
+        .headers
+        .get(ORIGIN)
+        .filter(|o| o.as_bytes() != b"null");
+    if let Some(origin) = origin {
         return if origin.as_bytes() == state.settings.origin().as_bytes() {
             Ok(Request::from_parts(parts, body))
         } else {

@@ -42,6 +42,37 @@ async fn a_post_without_the_form_token_is_refused() {
 }
 
 #[tokio::test]
+async fn a_form_post_with_origin_null_is_judged_by_its_token() {
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with form posts.
+    let (site, _db) = sqlite_site().await;
+    let mut b = Browser::new(&site);
+    b.get("/login").await;
+    let csrf = b.jar.get("tessera_csrf").cloned().unwrap_or_default();
+    let post = |body: String| {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::ORIGIN, "null")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        (req, Body::from(body))
+    };
+    let (req, body) = post(form_body(
+        &csrf,
+        &[("username", "Nobody01"), ("password", "x")],
+    ));
+    let a = b.send(req, body).await;
+    assert_eq!(
+        a.status,
+        StatusCode::UNAUTHORIZED,
+        "the page answered: {}",
+        a.text
+    );
+    assert!(a.has("帳號或密碼錯誤。"));
+    let (req, body) = post(form_body("forged", &[("username", "Nobody01")]));
+    assert_eq!(b.send(req, body).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn member_pages_send_visitors_to_sign_in_and_back() {
     let (site, _db) = sqlite_site().await;
     let mut b = Browser::new(&site);
