@@ -66,6 +66,23 @@ for (const [width, height] of [
       await page.waitForURL('**/register');
       await check(page, '02-register', tag);
 
+      // A first try with mistakes: each is told next to its field and in the summary.
+      await page.fill('#f-username', '1bad');
+      await page.fill('#f-password', PASSWORD);
+      await page.fill('#f-password_confirm', `${PASSWORD}x`);
+      await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.getByRole('button', { name: '建立我的帳戶', exact: true }).click(),
+      ]);
+      const errors = page.getByRole('alert');
+      await errors.waitFor();
+      assert.match(await errors.innerText(), /帳號需設 5-15 字元的英文字母、數字/);
+      assert.equal(await page.getAttribute('#f-username', 'aria-invalid'), 'true');
+      assert.match(await page.getAttribute('#f-username', 'aria-describedby'), /f-username-error/);
+      assert.match(await page.locator('#f-password_confirm-error').innerText(), /兩次輸入的密碼不一致/);
+      assert.equal(await page.inputValue('#f-username'), '1bad', 'typed values are kept');
+      await check(page, '02b-register-errors', tag);
+
       await page.fill('#f-username', username);
       await page.fill('#f-password', PASSWORD);
       await page.fill('#f-password_confirm', PASSWORD);
