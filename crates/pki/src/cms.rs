@@ -24,6 +24,9 @@ pub struct SignedDataInfo<'a> {
     pub has_content: bool,
     /// The attached content, if any.
     pub content: Option<&'a [u8]>,
+    /// The same ContentInfo re-encoded without its certificates (they are not signed), so
+    /// OpenSSL need not decode them again.
+    pub without_certs: Vec<u8>,
 }
 
 /// Parses a ContentInfo holding a SignedData with exactly one SignerInfo.
@@ -40,8 +43,8 @@ pub fn parse(input: &[u8]) -> Result<SignedDataInfo<'_>, String> {
     let explicit = it.expect(0xa0).ok_or("missing SignedData")?;
     let sd = der::read_single(explicit.content).ok_or("bad SignedData")?;
     let mut sd_items = Items::new(sd.content);
-    sd_items.expect(tag::INTEGER).ok_or("missing version")?;
-    sd_items
+    let version = sd_items.expect(tag::INTEGER).ok_or("missing version")?;
+    let digest_algs = sd_items
         .expect(tag::SET)
         .ok_or("missing digestAlgorithms")?;
     let encap = sd_items
@@ -68,8 +71,15 @@ pub fn parse(input: &[u8]) -> Result<SignedDataInfo<'_>, String> {
             }
         }
     }
-    sd_items.optional(0xa1);
+    let crls = sd_items.optional(0xa1);
     let infos = sd_items.expect(tag::SET).ok_or("missing signerInfos")?;
+    let crls_raw: &[u8] = crls.map(|c| c.raw).unwrap_or(&[]);
+    let stripped = der::encode_parts(
+        tag::SEQUENCE,
+        &[version.raw, digest_algs.raw, encap.raw, crls_raw, infos.raw],
+    );
+    let without_certs =
+        der::encode_parts(tag::SEQUENCE, &[ctype.raw, &der::encode(0xa0, &stripped)]);
     if !sd_items.finished_cleanly() {
         return Err("trailing data in SignedData".into());
     }
@@ -117,6 +127,7 @@ pub fn parse(input: &[u8]) -> Result<SignedDataInfo<'_>, String> {
         message_digest,
         has_content,
         content,
+        without_certs,
     })
 }
 

@@ -4,6 +4,7 @@
 //! Entry points: [`TrustStore::load`], [`Verifier::verify`] / [`Verifier::verify_async`],
 //! [`challenge::verify_challenge_response`], [`testpki::init_test`] and [`cli::run`].
 
+pub mod certcache;
 pub mod certinfo;
 pub mod chain;
 pub mod challenge;

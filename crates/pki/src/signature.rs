@@ -11,6 +11,7 @@ use openssl::stack::Stack;
 use openssl::x509::X509;
 use serde::{Deserialize, Serialize};
 
+use crate::certcache::CertCache;
 use crate::cms;
 use crate::error::VerifyError;
 
@@ -59,23 +60,20 @@ fn md_for_oid(oid: &str) -> Option<MessageDigest> {
     })
 }
 
-fn parse_cert(der: &[u8]) -> Result<X509, VerifyError> {
-    X509::from_der(der).map_err(|_| VerifyError::malformed("certificate"))
-}
-
 /// Verifies a CMS SignedData over `expected`. `external_cert` (DER), if given, must be the
 /// certificate the SignerInfo names.
 pub fn verify_cms(
     cms_der: &[u8],
     expected: &[u8],
     external_cert: Option<&[u8]>,
+    certs_cache: &CertCache,
 ) -> Result<SignerOutcome, VerifyError> {
     let info = cms::parse(cms_der).map_err(VerifyError::Malformed)?;
     let md = md_for_oid(&info.digest_oid)
         .ok_or_else(|| VerifyError::malformed(format!("digest {}", info.digest_oid)))?;
     let signer_der: &[u8] = match external_cert {
         Some(ext) => {
-            parse_cert(ext)?;
+            certs_cache.get(ext)?;
             if !info.signer.matches(ext) {
                 return Err(VerifyError::SignatureInvalid(
                     "the supplied certificate is not the signer's".into(),
@@ -90,15 +88,15 @@ pub fn verify_cms(
             .find(|c| info.signer.matches(c))
             .ok_or_else(|| VerifyError::malformed("no signer certificate"))?,
     };
-    let signer = parse_cert(signer_der)?;
+    let signer = certs_cache.get(signer_der)?;
     let bundled = info
         .certificates
         .iter()
         .filter(|c| **c != signer_der)
-        .filter_map(|c| X509::from_der(c).ok())
+        .filter_map(|c| certs_cache.get(c).ok())
         .collect();
-    let mut content =
-        CmsContentInfo::from_der(cms_der).map_err(|_| VerifyError::malformed("CMS structure"))?;
+    let mut content = CmsContentInfo::from_der(&info.without_certs)
+        .map_err(|_| VerifyError::malformed("CMS structure"))?;
     let mut certs = Stack::new().map_err(|e| VerifyError::Malformed(e.to_string()))?;
     certs
         .push(signer.clone())
@@ -134,8 +132,9 @@ pub fn verify_raw(
     expected: &[u8],
     digest: DigestAlg,
     padding: RsaPadding,
+    certs_cache: &CertCache,
 ) -> Result<SignerOutcome, VerifyError> {
-    let signer = parse_cert(cert_der)?;
+    let signer = certs_cache.get(cert_der)?;
     let key = signer
         .public_key()
         .map_err(|_| VerifyError::malformed("public key"))?;

@@ -66,6 +66,7 @@ pub struct VerifierConfig {
 
 struct Inner {
     trust: TrustStore,
+    certs: crate::certcache::CertCache,
     policies: PolicyConfig,
     oids: ProfileOids,
     revocation: RevocationChecker,
@@ -102,6 +103,7 @@ impl Verifier {
         Verifier {
             inner: Arc::new(Inner {
                 trust,
+                certs: crate::certcache::CertCache::default(),
                 policies,
                 oids,
                 revocation,
@@ -129,13 +131,20 @@ impl Verifier {
             .transpose()?;
         let outcome = match req.format {
             SignatureFormat::Cms => {
-                signature::verify_cms(&sig, &req.expected_content, cert.as_deref())?
+                signature::verify_cms(&sig, &req.expected_content, cert.as_deref(), &inner.certs)?
             }
             SignatureFormat::Raw { digest, padding } => {
                 let cert = cert
                     .as_deref()
                     .ok_or_else(|| VerifyError::malformed("raw signature needs the certificate"))?;
-                signature::verify_raw(&sig, cert, &req.expected_content, digest, padding)?
+                signature::verify_raw(
+                    &sig,
+                    cert,
+                    &req.expected_content,
+                    digest,
+                    padding,
+                    &inner.certs,
+                )?
             }
         };
         let chain = chain::verify_chain(&inner.trust, &outcome.signer, &outcome.bundled, at)?;
