@@ -76,7 +76,8 @@ async fn check(state: &AppState, req: Request, token: Option<&str>) -> Result<Re
             .in_lang(lang_of(&parts))
             .into_response()
     };
-    // `Origin: null` (sent by browsers for form posts under `Referrer-Policy: no-referrer`)
+    // `Origin: null` (sent by browsers for form posts under `Referrer-Policy: no-referrer`,
+    // from sandboxed frames, or by privacy tools)
     // says nothing about the origin: fall through to the token check.
     let origin = parts
         .headers

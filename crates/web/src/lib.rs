@@ -74,7 +74,7 @@ pub fn app(state: AppState) -> Router {
         .layer(header("content-security-policy", CSP))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("x-content-type-options", "nosniff"))
-        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header("referrer-policy", "same-origin"))
         .layer(header(
             "permissions-policy",
             "camera=(), microphone=(), geolocation=()",
