@@ -3,6 +3,7 @@
 
 mod journey;
 mod lockout;
+mod mobile;
 mod render;
 mod security;
 
@@ -213,25 +214,40 @@ pub async fn captcha(b: &mut Browser) -> String {
     base64::engine::general_purpose::STANDARD.encode(payload.to_string())
 }
 
-/// The first link starting with `prefix` in the newest mail that has one (bodies decoded).
-pub async fn mailed_link(dir: &Path, prefix: &str) -> String {
+/// Every link starting with `prefix` in the mail delivered so far (bodies decoded).
+pub fn mail_links(dir: &Path, prefix: &str) -> Vec<String> {
+    let files: Vec<_> = std::fs::read_dir(dir.join("mail").join("new"))
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    let mut links = Vec::new();
+    for f in files {
+        let text = decode_body(&std::fs::read_to_string(f).unwrap_or_default());
+        if let Some(i) = text.find(prefix) {
+            let rest = &text[i..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            links.push(rest[..end].to_string());
+        }
+    }
+    links
+}
+
+/// Waits for a mailed link starting with `prefix` that is not among `known`.
+pub async fn new_link(dir: &Path, prefix: &str, known: &[String]) -> String {
     for _ in 0..200 {
-        let mut files: Vec<_> = std::fs::read_dir(dir.join("mail").join("new"))
-            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        for f in files.iter().rev() {
-            let raw = std::fs::read_to_string(f).unwrap_or_default();
-            let text = decode_body(&raw);
-            if let Some(i) = text.find(prefix) {
-                let rest = &text[i..];
-                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                return rest[..end].to_string();
-            }
+        if let Some(l) = mail_links(dir, prefix)
+            .into_iter()
+            .find(|l| !known.contains(l))
+        {
+            return l;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("no mail with a link starting {prefix}");
+    panic!("no new mail with a link starting {prefix}");
+}
+
+/// The link starting with `prefix` of the one mail expected to carry one.
+pub async fn mailed_link(dir: &Path, prefix: &str) -> String {
+    new_link(dir, prefix, &[]).await
 }
 
 fn decode_body(raw: &str) -> String {
