@@ -57,6 +57,9 @@ export async function audit(page, label) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   assert.deepEqual(bad, [], `axe on ${label} (${page.url()})`);
+  for (const v of result.violations) {
+    console.log(`# axe ${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
   return result.violations;
 }
 
