@@ -137,7 +137,20 @@ for (const [width, height] of [
         await wrongPassword(page, username, attempt);
         await page.getByText('帳號或密碼錯誤。').waitFor();
         assert.equal(await page.locator('altcha-widget').count(), 1, 'CAPTCHA shown after a failure');
-        if (attempt === 3) await check(page, '10-login-captcha', tag);
+        if (attempt === 3) {
+          await check(page, '10-login-captcha', tag);
+          // After 3 failures the server itself demands the CAPTCHA: a submission that
+          // bypasses the widget (no focus, so it never starts) is refused for that reason.
+          await Promise.all([
+            page.waitForNavigation({ waitUntil: 'load' }),
+            page.evaluate((u) => {
+              document.querySelector('#f-username').value = u;
+              document.querySelector('#f-password').value = 'Wrong9pass2026';
+              document.querySelector('form[action="/login"]').requestSubmit();
+            }, username),
+          ]);
+          assert.match(await page.getByRole('alert').innerText(), /請先完成人機驗證/);
+        }
       }
       await wrongPassword(page, username, 5);
       const summary = page.getByRole('alert');
