@@ -62,6 +62,13 @@ for (const [width, height] of [
       await page.goto(`${BASE}/`);
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-Hant-TW');
       await check(page, '01-home', tag);
+      // Keyboard: the first Tab shows the skip link, Enter jumps to the main content.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip-link');
+      const box = await page.locator('.skip-link').boundingBox();
+      assert.ok(box && box.y >= 0, 'the focused skip link is on screen');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
       await page.getByRole('link', { name: '加入會員', exact: true }).first().click();
       await page.waitForURL('**/register');
       await check(page, '02-register', tag);
@@ -183,7 +190,10 @@ for (const [width, height] of [
       // Sign in with the new password.
       await page.fill('#f-username', username);
       await page.fill('#f-password', NEW_PASSWORD);
-      await submit(page, '登入', '/account');
+      await Promise.all([
+        page.waitForURL('**/account', { waitUntil: 'load' }),
+        page.press('#f-password', 'Enter'),
+      ]);
       assert.equal(await page.locator('#profile-name').innerText(), RARE_NAME);
       await check(page, '16-account-again', tag);
 
