@@ -71,6 +71,8 @@ async fn member_life_through_the_pages(store: Store, _db: TestDatabase) -> R {
                 ("email", "journey01@example.tw"),
                 ("mobile", "0911123456"),
                 ("landline", "0212345678#12345"),
+                ("national_id", "A123456789"),
+                ("birthday", "1990-01-31"),
             ],
         )
         .await;
@@ -85,6 +87,13 @@ async fn member_life_through_the_pages(store: Store, _db: TestDatabase) -> R {
     ensure(a.has("傳送簡訊驗證碼"), "mobile can be verified")?;
     let a = b.get("/account/profile").await;
     ensure(a.has(r#"value="𡘙林""#), "edit form shows the name")?;
+    // Every optional field comes back as typed, so saving again loses nothing.
+    for v in ["0911123456", "0212345678#12345", "A123456789", "1990-01-31"] {
+        ensure(
+            a.has(&format!(r#"value="{v}""#)),
+            format!("edit form lost {v}"),
+        )?;
+    }
 
     // Sign out: the member pages are closed again.
     let a = b.post("/logout", &[]).await;
