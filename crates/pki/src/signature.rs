@@ -151,7 +151,48 @@ pub fn verify_raw(
             signer,
             bundled: Vec::new(),
         }),
+        Ok(false) if signs_other_content(&key, signature, expected, digest, padding) => {
+            Err(VerifyError::ContentMismatch)
+        }
         Ok(false) => Err(VerifyError::SignatureInvalid("signature mismatch".into())),
         Err(e) => Err(bad(e)),
+    }
+}
+
+/// For RSA PKCS#1 v1.5 the signed digest can be recovered: a well-formed DigestInfo with the
+/// expected algorithm but another digest means a valid signature over other content.
+fn signs_other_content(
+    key: &openssl::pkey::PKey<openssl::pkey::Public>,
+    signature: &[u8],
+    expected: &[u8],
+    digest: DigestAlg,
+    padding: RsaPadding,
+) -> bool {
+    if key.id() != Id::RSA || padding != RsaPadding::Pkcs1 {
+        return false;
+    }
+    let Ok(rsa) = key.rsa() else {
+        return false;
+    };
+    let mut buf = vec![0u8; rsa.size() as usize];
+    let Ok(n) = rsa.public_decrypt(signature, &mut buf, Padding::PKCS1) else {
+        return false;
+    };
+    let Some(info) = buf.get(..n).and_then(crate::der::read_single) else {
+        return false;
+    };
+    let mut it = crate::der::Items::new(info.content);
+    let alg = it.expect(crate::der::tag::SEQUENCE);
+    let signed = it.expect(crate::der::tag::OCTET_STRING);
+    let alg_oid = alg
+        .and_then(|a| crate::der::Items::new(a.content).expect(crate::der::tag::OID))
+        .and_then(|o| crate::der::oid_to_string(o.content));
+    let ours = hash(digest.md(), expected);
+    match (alg_oid, signed, ours) {
+        (Some(oid), Some(signed), Ok(ours)) => {
+            md_for_oid(&oid).is_some_and(|m| m.type_() == digest.md().type_())
+                && signed.content != &ours[..]
+        }
+        _ => false,
     }
 }

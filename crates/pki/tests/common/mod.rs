@@ -3,6 +3,8 @@
 //! real `openssl ocsp` responder on a loopback port. A missing tool fails the test loudly.
 #![allow(dead_code)]
 
+pub mod cases;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
