@@ -181,6 +181,14 @@ export async function findSigner({ bases = DEFAULT_BASES, timeoutMs = 2000 } = {
 }
 
 /**
+ * The request text for the popup: HiPKI's popup forwards it as an unencoded form field, so
+ * '%', '&' and '+' are escaped here (HiPKI pages do `.replace(/\+/g, "%2B")`).
+ */
+export function popupPackage(payload) {
+  return JSON.stringify(payload).replace(/%/g, '%25').replace(/&/g, '%26').replace(/\+/g, '%2B');
+}
+
+/**
  * HiPKI's popup protocol: opens `${base}/popupForm`, waits for {"func":"getTbs"}, sends the
  * request, resolves with the parsed answer. Call from a click handler.
  */
@@ -209,7 +217,7 @@ export function popupRequest(payload, { base = DEFAULT_BASES[0], timeoutMs = 120
       }
       if (!sent && data.func === 'getTbs') {
         sent = true;
-        popup.postMessage(JSON.stringify(payload), origin);
+        popup.postMessage(popupPackage(payload), origin);
         return;
       }
       if (sent) done(resolve, data);

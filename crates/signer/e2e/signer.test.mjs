@@ -87,11 +87,11 @@ after(async () => {
   signer?.kill();
 });
 
-async function openSite(origin, tbs, pin) {
+async function openSite(origin, tbs, pin, enc) {
   const context = await browser.newContext({ locale: 'zh-TW' });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
-  const q = new URLSearchParams({ signer: signerBase, tbs, pin: pin || '' });
+  const q = new URLSearchParams({ signer: signerBase, tbs, pin: pin || '', enc: enc || 'NONE' });
   await page.goto(`${origin}/index.html?${q}`);
   return page;
 }
@@ -107,7 +107,7 @@ async function opensslVerify(signatureB64) {
   await writeFile(sig, Buffer.from(signatureB64, 'base64'));
   execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig,
     '-CAfile', CA_BUNDLE, '-purpose', 'any', '-out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return readFile(out, 'utf8');
+  return readFile(out);
 }
 
 test('first use: the user approves the site and types the PIN in the signer window', async () => {
@@ -129,20 +129,23 @@ test('first use: the user approves the site and types the PIN in the signer wind
   assert.equal(r.ret_code, 0, JSON.stringify(r));
   assert.equal(r.func, 'sign');
   assert.ok(r.certb64 && r.cardSN, JSON.stringify(r));
-  assert.equal(await opensslVerify(r.signature), tbs);
+  assert.equal((await opensslVerify(r.signature)).toString(), tbs);
   if (!popup.isClosed()) await popup.waitForEvent('close');
   await page.context().close();
 });
 
 test('an approved site that sends the PIN (HiPKI style) gets a signature without prompts', async () => {
-  const tbs = `second-challenge-${Date.now()}`;
-  const page = await openSite(site.origin, tbs, PIN);
+  // Binary challenge whose base64 holds '+' and '/', which HiPKI's form transport must keep.
+  const bytes = Buffer.concat([Buffer.from([0xfb, 0xff, 0xbf, 0xfb, 0xef]), Buffer.from(`c-${Date.now()}`)]);
+  const tbs = bytes.toString('base64');
+  assert.match(tbs, /\+/);
+  const page = await openSite(site.origin, tbs, PIN, 'base64');
   const popupOpened = page.waitForEvent('popup');
   await page.click('#sign-with-pin');
   const popup = await popupOpened;
   const r = await result(page);
   assert.equal(r.ret_code, 0, JSON.stringify(r));
-  assert.equal(await opensslVerify(r.signature), tbs);
+  assert.deepEqual(await opensslVerify(r.signature), bytes);
   if (!popup.isClosed()) await popup.waitForEvent('close');
   await page.context().close();
 });

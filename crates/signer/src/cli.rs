@@ -78,7 +78,7 @@ pub fn backend(args: &Args) -> Result<Arc<dyn Backend>, StartError> {
         let password = match &args.pkcs12_password_env {
             Some(var) => {
                 let value = std::env::var(var).map_err(|_| StartError::MissingEnv(var.clone()))?;
-                Pin::from_request(&percent_safe(value))
+                Pin::from_request(&percent_safe(zeroize::Zeroizing::new(value)))
             }
             None => None,
         };
@@ -96,10 +96,8 @@ pub fn backend(args: &Args) -> Result<Arc<dyn Backend>, StartError> {
 }
 
 /// A password from the environment is literal: escape `%` so PIN decoding leaves it as is.
-fn percent_safe(mut value: String) -> String {
-    let escaped = value.replace('%', "%25");
-    zeroize::Zeroize::zeroize(&mut value);
-    escaped
+fn percent_safe(value: zeroize::Zeroizing<String>) -> zeroize::Zeroizing<String> {
+    zeroize::Zeroizing::new(value.replace('%', "%25"))
 }
 
 /// The approvals store the arguments ask for.

@@ -220,3 +220,35 @@ async fn a_module_that_cannot_load_is_reported() {
     let r = sign_json(&s, SITE, make_signature("x", USER_PIN, "SHA256", "PKCS7")).await;
     assert_eq!(r["ret_code"], 0x7610_0001_u32, "{r}");
 }
+
+#[tokio::test]
+async fn hipki_popup_transport_unencoded_form_with_escaped_plus() {
+    // HiPKI pages escape '+' as %2B and send `tbsPackage=` + JSON without further encoding.
+    let hsm = SoftHsm::with_entity("moica-card", "citizen-wang");
+    let s = start_on(&hsm, SOFTHSM_MODULE, &[]);
+    let content = [0xfb_u8, 0xff, 0xbf, b'x'];
+    let tbs = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, content);
+    assert!(tbs.contains('+'));
+    let json = serde_json::json!({
+        "func": "MakeSignature", "tbs": tbs, "tbsEncoding": "base64",
+        "hashAlgorithm": "SHA256", "signatureType": "PKCS7", "pin": USER_PIN,
+    })
+    .to_string()
+    .replace('+', "%2B");
+    let r: serde_json::Value = client()
+        .post(format!("{}/sign", s.base))
+        .header("Origin", SITE)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("tbsPackage={json}"))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["ret_code"], 0, "{r}");
+    assert_eq!(
+        openssl_cms_verify(&b64(&r, "signature"), "citizen-wang", None),
+        content
+    );
+}

@@ -4,6 +4,7 @@ import { findSigner, listCertificates, signChallenge, describe } from '/client/t
 const params = new URLSearchParams(location.search);
 const base = params.get('signer');
 const tbs = params.get('tbs') || 'challenge';
+const tbsEncoding = params.get('enc') || 'NONE';
 
 function show(obj, text) {
   window.__result = obj;
@@ -24,9 +25,9 @@ document.getElementById('find').onclick = () => guarded(async () => {
   const found = await findSigner({ bases: [base] });
   return { ret_code: 0, ...found };
 });
-document.getElementById('sign').onclick = () => guarded(() => signChallenge({ tbs, base }));
+document.getElementById('sign').onclick = () => guarded(() => signChallenge({ tbs, tbsEncoding, base }));
 document.getElementById('sign-with-pin').onclick = () =>
-  guarded(() => signChallenge({ tbs, base, pin: params.get('pin') }));
+  guarded(() => signChallenge({ tbs, tbsEncoding, base, pin: params.get('pin') }));
 document.getElementById('certs').onclick = () => guarded(async () => {
   const certs = await listCertificates({ base });
   return { ret_code: 0, certs };

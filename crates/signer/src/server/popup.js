@@ -26,6 +26,8 @@
 
   async function call(path, body, extra) {
     const headers = { 'Content-Type': 'application/json', 'X-Tessera-Popup': token };
+    // Like HiPKI's popup, the request goes on as the form field tbsPackage, unencoded: pages
+    // escape '+' (and the PIN) themselves, so form decoding restores exactly what they meant.
     if (extra) Object.assign(headers, extra);
     const r = await fetch(path, { method: 'POST', headers, body });
     return r.text();
@@ -73,13 +75,17 @@
     if (req && func === 'MakeSignature' && !req.pin) {
       const pin = await askPin();
       if (pin === null) return giveUp(func, 'cancel');
-      req.pin = encodeURIComponent(pin);
+      // encodeURIComponent like HiPKI pages, then '%' escaped for the form decoding.
+      req.pin = encodeURIComponent(pin).replace(/%/g, '%25');
       data = JSON.stringify(req);
       req.pin = '';
     }
     show('working');
     $('work-cancel').onclick = () => giveUp(func, 'cancel');
-    const text = await call('/sign', data, { 'X-Tessera-Site': site });
+    const text = await call('/sign', 'tbsPackage=' + data, {
+      'X-Tessera-Site': site,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     answer(text);
   }
 
