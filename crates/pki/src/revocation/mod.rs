@@ -89,6 +89,9 @@ pub enum RevocationOutcome {
     },
 }
 
+/// Upper bound on cached OCSP answers (expired ones are dropped first when it is reached).
+const OCSP_CACHE_MAX: usize = 100_000;
+
 /// (SHA-256 of the issuer certificate, serial content octets).
 type OcspKey = (Vec<u8>, Vec<u8>);
 
@@ -272,6 +275,12 @@ impl RevocationChecker {
                 return Err("OCSP answer is stale (past nextUpdate)".into());
             }
             if let (Some(next), Ok(mut cache)) = (next_update, self.ocsp_cache.lock()) {
+                if cache.len() >= OCSP_CACHE_MAX {
+                    cache.retain(|_, c| c.next_update >= at);
+                    if cache.len() >= OCSP_CACHE_MAX {
+                        cache.clear();
+                    }
+                }
                 cache.insert(
                     key.clone(),
                     CachedOcsp {
