@@ -38,6 +38,10 @@
   }
 
   function choice(yesId, noId) {
+    // The approve button only works after a moment, so a click meant for the page under a
+    // suddenly opened window cannot approve a site (popup click-jacking).
+    $(yesId).disabled = true;
+    setTimeout(() => { $(yesId).disabled = false; }, 1000);
     return new Promise((resolve) => {
       $(yesId).onclick = () => resolve(true);
       $(noId).onclick = () => resolve(false);
