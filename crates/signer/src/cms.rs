@@ -148,3 +148,94 @@ pub fn assemble(
         &[&oid(OID_SIGNED_DATA)?, &der::tlv(0xa0, &signed)],
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use openssl::asn1::Asn1Time;
+    use openssl::cms::{CMSOptions, CmsContentInfo};
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::{PKey, Private};
+    use openssl::rsa::Rsa;
+    use openssl::stack::Stack;
+    use openssl::x509::{X509, X509NameBuilder};
+
+    use super::*;
+    use crate::backend::pkcs12::SoftKey;
+
+    fn self_signed(key: &PKey<Private>) -> X509 {
+        let mut name = X509NameBuilder::new().unwrap_or_else(|e| panic!("{e}"));
+        name.append_entry_by_text("CN", "測試")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let name = name.build();
+        let mut b = X509::builder().unwrap_or_else(|e| panic!("{e}"));
+        b.set_subject_name(&name).unwrap_or_else(|e| panic!("{e}"));
+        b.set_issuer_name(&name).unwrap_or_else(|e| panic!("{e}"));
+        b.set_pubkey(key).unwrap_or_else(|e| panic!("{e}"));
+        let now = Asn1Time::days_from_now(0).unwrap_or_else(|e| panic!("{e}"));
+        let later = Asn1Time::days_from_now(2).unwrap_or_else(|e| panic!("{e}"));
+        b.set_not_before(&now).unwrap_or_else(|e| panic!("{e}"));
+        b.set_not_after(&later).unwrap_or_else(|e| panic!("{e}"));
+        b.sign(key, MessageDigest::sha256())
+            .unwrap_or_else(|e| panic!("{e}"));
+        b.build()
+    }
+
+    fn openssl_accepts(der: &[u8], cert: &X509, content: &[u8], attached: bool) {
+        let mut cms = CmsContentInfo::from_der(der).unwrap_or_else(|e| panic!("{e}"));
+        let mut certs = Stack::new().unwrap_or_else(|e| panic!("{e}"));
+        certs.push(cert.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let flags = CMSOptions::NO_SIGNER_CERT_VERIFY | CMSOptions::BINARY;
+        let mut out = Vec::new();
+        let detached = (!attached).then_some(content);
+        cms.verify(Some(&certs), None, detached, Some(&mut out), flags)
+            .unwrap_or_else(|e| panic!("OpenSSL refused the SignedData: {e}"));
+        assert_eq!(out, content);
+    }
+
+    #[test]
+    fn assembled_signed_data_verifies_with_openssl_for_rsa_and_ec() {
+        let rsa = PKey::from_rsa(Rsa::generate(2048).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let group =
+            EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap_or_else(|e| panic!("{e}"));
+        let ec = PKey::from_ec_key(EcKey::generate(&group).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (key, kind) in [(&rsa, KeyKind::Rsa), (&ec, KeyKind::Ec)] {
+            let cert = self_signed(key);
+            let signer = SoftKey { key, kind };
+            for alg in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+                for attached in [true, false] {
+                    let der = assemble(&signer, &cert, alg, b"challenge", attached)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    openssl_accepts(&der, &cert, b"challenge", attached);
+                }
+            }
+            let der = signed_data(&signer, &cert, HashAlg::Sha256, b"x", true)
+                .unwrap_or_else(|e| panic!("{e}"));
+            openssl_accepts(&der, &cert, b"x", true);
+        }
+    }
+
+    #[test]
+    fn tampered_content_fails_verification() {
+        let rsa = PKey::from_rsa(Rsa::generate(2048).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cert = self_signed(&rsa);
+        let signer = SoftKey {
+            key: &rsa,
+            kind: KeyKind::Rsa,
+        };
+        let der = assemble(&signer, &cert, HashAlg::Sha256, b"challenge", false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut cms = CmsContentInfo::from_der(&der).unwrap_or_else(|e| panic!("{e}"));
+        let mut certs = Stack::new().unwrap_or_else(|e| panic!("{e}"));
+        certs.push(cert).unwrap_or_else(|e| panic!("{e}"));
+        let flags = CMSOptions::NO_SIGNER_CERT_VERIFY | CMSOptions::BINARY;
+        assert!(
+            cms.verify(Some(&certs), None, Some(b"challengE"), None, flags)
+                .is_err()
+        );
+    }
+}

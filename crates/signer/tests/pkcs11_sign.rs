@@ -191,6 +191,19 @@ async fn pkcs11info_lists_readers_tokens_and_certificates() {
         })
         .unwrap_or(0);
     assert_eq!(certs, 0, "CheckEnvir-style info lists no certificates: {r}");
+
+    // HiPKI's IE path POSTs to /pkcs11info.
+    let r: serde_json::Value = client()
+        .post(format!("{}/pkcs11info?withcert=true", s.base))
+        .header("Origin", SITE)
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["ret_code"], 0, "{r}");
+    assert!(r["slots"].to_string().contains("certb64"), "{r}");
 }
 
 #[tokio::test]

@@ -92,7 +92,7 @@ pub struct InfoQuery {
     withcert: Option<String>,
 }
 
-/// `GET /pkcs11info[?withcert=true]`.
+/// `GET /pkcs11info[?withcert=true]` (HiPKI's IE path POSTs it; the body is ignored).
 pub async fn pkcs11info(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,

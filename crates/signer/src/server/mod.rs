@@ -63,7 +63,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/sign", post(handlers::sign).options(handlers::preflight))
         .route(
             "/pkcs11info",
-            get(handlers::pkcs11info).options(handlers::preflight),
+            get(handlers::pkcs11info)
+                .post(handlers::pkcs11info)
+                .options(handlers::preflight),
         )
         .layer(middleware::from_fn_with_state(state.clone(), protect))
         .with_state(state)
