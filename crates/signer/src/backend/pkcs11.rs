@@ -112,10 +112,16 @@ impl Pkcs11Backend {
                 .map_err(|e| SignerError::ModuleLoad(e.to_string()))?;
             *guard = Some(ctx);
         }
-        match guard.as_ref() {
+        let result = match guard.as_ref() {
             Some(ctx) => f(ctx),
             None => Err(SignerError::ModuleLoad("module not loaded".into())),
+        };
+        if matches!(result, Err(SignerError::NoReader)) {
+            // PKCS#11 v2 modules see readers plugged in later only after C_Initialize again:
+            // drop (finalize) the context so the next request loads it afresh.
+            *guard = None;
         }
+        result
     }
 }
 
