@@ -81,3 +81,41 @@ async fn right_pin_after_a_wrong_one_signs_and_clears_the_warning() {
         b"c2"
     );
 }
+
+#[tokio::test]
+async fn the_pin_never_appears_in_the_log_or_the_approvals_file() {
+    let hsm = SoftHsm::with_entity("moica-card", "citizen-wang");
+    let log = hsm.dir.path().join("signer.log");
+    let conf = hsm.conf.to_string_lossy().into_owned();
+    let s = start_signer_logged(
+        &["--pkcs11-module", SOFTHSM_MODULE, "--allow-origin", SITE],
+        &[("SOFTHSM2_CONF", conf.as_str())],
+        &log,
+    );
+    let secret = "pin-9Q7Z5X-secret";
+    let r = sign_json(&s, SITE, make_signature("c1", secret, "SHA256", "PKCS7")).await;
+    assert_eq!(r["last_error"], 0xA0, "{r}");
+    let form = serde_json::json!({"func": "MakeSignature", "tbs": "c2", "pin": secret}).to_string();
+    let r: serde_json::Value = client()
+        .post(format!("{}/sign", s.base))
+        .header("Origin", SITE)
+        .form(&[("tbsPackage", form)])
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["last_error"], 0xA0, "{r}");
+    assert!(!r.to_string().contains(secret));
+    let approvals = s.approvals.clone();
+    drop(s);
+    let text = std::fs::read_to_string(&log).expect("signer log");
+    assert!(
+        text.contains("request"),
+        "the log should show the requests: {text}"
+    );
+    assert!(!text.contains(secret), "the PIN leaked into the log");
+    let stored = std::fs::read_to_string(approvals).unwrap_or_default();
+    assert!(!stored.contains(secret));
+}

@@ -265,3 +265,20 @@ async fn hipki_popup_transport_unencoded_form_with_escaped_plus() {
         content
     );
 }
+
+#[tokio::test]
+async fn get_user_cert_and_check_envir_through_sign_answer_like_pkcs11info() {
+    let hsm = SoftHsm::with_entity("moica-card", "citizen-wang");
+    let s = start_on(&hsm, SOFTHSM_MODULE, &[]);
+    let r = sign_json(&s, SITE, serde_json::json!({"func": "GetUserCert"})).await;
+    assert_eq!(r["func"], "pkcs11info", "{r}");
+    assert_eq!(r["ret_code"], 0, "{r}");
+    assert!(r["slots"].to_string().contains("certb64"), "{r}");
+    let r = sign_json(&s, SITE, serde_json::json!({"func": "CheckEnvir"})).await;
+    assert_eq!(r["func"], "pkcs11info", "{r}");
+    assert!(
+        r["serverVersion"].as_str().is_some_and(|v| !v.is_empty()),
+        "{r}"
+    );
+    assert!(!r["slots"].to_string().contains("certb64"), "{r}");
+}

@@ -239,6 +239,20 @@ pub fn start_signer_with_approvals(
     envs: &[(&str, &str)],
     approvals: Option<&Path>,
 ) -> Signer {
+    spawn_signer(args, envs, approvals, None)
+}
+
+/// Starts the signer with its log (stderr, at `RUST_LOG=trace`) written to `log`.
+pub fn start_signer_logged(args: &[&str], envs: &[(&str, &str)], log: &Path) -> Signer {
+    spawn_signer(args, envs, None, Some(log))
+}
+
+fn spawn_signer(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    approvals: Option<&Path>,
+    log: Option<&Path>,
+) -> Signer {
     let dir = tempfile::tempdir().expect("tempdir");
     let approvals = approvals
         .map(Path::to_owned)
@@ -248,9 +262,12 @@ pub fn start_signer_with_approvals(
         .args(["--listen", "127.0.0.1:0", "--approvals-file", &approvals_s])
         .args(args)
         .envs(envs.iter().copied())
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", if log.is_some() { "trace" } else { "warn" })
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+            None => Stdio::inherit(),
+        })
         .spawn()
         .expect("start tessera-signer");
     let stdout = child.stdout.take().expect("stdout");
