@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use tessera_pki::error::ALL_CODES;
 use tessera_pki::{
-    DigestAlg, RevocationConfig, RevocationMode, RsaPadding, SignatureFormat, TrustStore,
-    Verifier, VerifierConfig, VerifyRequest,
+    DigestAlg, RevocationConfig, RevocationMode, RsaPadding, SignatureFormat, TrustStore, Verifier,
+    VerifierConfig, VerifyRequest,
 };
 
 fn verifier() -> &'static Verifier {
@@ -21,7 +21,10 @@ fn verifier() -> &'static Verifier {
         }
         let trust = TrustStore::load(&dir.join("trust")).expect("trust dir");
         let config = VerifierConfig {
-            revocation: RevocationConfig { mode: RevocationMode::Crl, ..RevocationConfig::default() },
+            revocation: RevocationConfig {
+                mode: RevocationMode::Crl,
+                ..RevocationConfig::default()
+            },
             ..VerifierConfig::default()
         };
         Verifier::new(trust, config)
@@ -50,11 +53,21 @@ fuzz_target!(|data: &[u8]| {
     );
     let format = match selector % 3 {
         0 => SignatureFormat::Cms,
-        1 => SignatureFormat::Raw { digest: DigestAlg::Sha256, padding: RsaPadding::Pkcs1 },
-        _ => SignatureFormat::Raw { digest: DigestAlg::Sha384, padding: RsaPadding::Pss },
+        1 => SignatureFormat::Raw {
+            digest: DigestAlg::Sha256,
+            padding: RsaPadding::Pkcs1,
+        },
+        _ => SignatureFormat::Raw {
+            digest: DigestAlg::Sha384,
+            padding: RsaPadding::Pss,
+        },
     };
     let req = VerifyRequest {
-        signature: if selector & 0x80 != 0 { rest.to_vec() } else { sig.to_vec() },
+        signature: if selector & 0x80 != 0 {
+            body.to_vec()
+        } else {
+            sig.to_vec()
+        },
         format,
         cert: (selector & 0x40 != 0).then(|| cert.to_vec()),
         expected_content: content.to_vec(),

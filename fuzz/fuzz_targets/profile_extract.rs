@@ -21,7 +21,13 @@ fuzz_target!(|data: &[u8]| {
     let attrs = info.subject_attributes();
     let _ = tessera_pki::profile::ca_kind_from_subject(&attrs);
     for kind in [None, Some(CaKind::Moica), Some(CaKind::Hca)] {
-        if let Ok(id) = extract_identity(&info, kind, &ProfileOids::default(), String::new(), String::new()) {
+        if let Ok(id) = extract_identity(
+            &info,
+            kind,
+            &ProfileOids::default(),
+            String::new(),
+            String::new(),
+        ) {
             let _ = id.matches_national_id("A123456789");
         }
     }
