@@ -189,7 +189,20 @@ test('a site the user refuses gets 0x76000031 and nothing else', async () => {
   await page.context().close();
 });
 
-test('the approved site finds the signer and lists the card certificates directly', async () => {
+test('the approved site lists the card certificates through the popup', async () => {
+  const page = await openSite(site.origin, 'x');
+  const popupOpened = page.waitForEvent('popup');
+  await page.click('#certs');
+  await popupOpened;
+  const r = await result(page);
+  assert.equal(r.ret_code, 0, JSON.stringify(r));
+  assert.equal(r.certs.length, 1, JSON.stringify(r));
+  assert.match(r.certs[0].usage, /digitalSignature/);
+  assert.match(r.certs[0].subjectDN, /王小明/);
+  await page.context().close();
+});
+
+test('the approved site finds the signer and may call it directly', async () => {
   const page = await openSite(site.origin, 'x');
   await page.click('#find');
   const found = await result(page);

@@ -282,3 +282,35 @@ async fn get_user_cert_and_check_envir_through_sign_answer_like_pkcs11info() {
     );
     assert!(!r["slots"].to_string().contains("certb64"), "{r}");
 }
+
+#[tokio::test]
+async fn a_two_key_card_signs_with_its_signing_certificate_and_honours_keyidb64() {
+    // Like a MOICA card: one key pair may not sign (keyUsage without digitalSignature).
+    let hsm = SoftHsm::empty();
+    hsm.init_token("two-keys");
+    hsm.import("two-keys", "citizen-wu-nosign", "01");
+    hsm.import("two-keys", "citizen-wang", "02");
+    let s = start_on(&hsm, SOFTHSM_MODULE, &[]);
+    let r = sign_json(
+        &s,
+        SITE,
+        make_signature("pick", USER_PIN, "SHA256", "PKCS7"),
+    )
+    .await;
+    assert_eq!(r["ret_code"], 0, "{r}");
+    assert_eq!(b64(&r, "certb64"), pki().cert_der("citizen-wang"));
+
+    let mut req = make_signature("pick", USER_PIN, "SHA256", "PKCS7");
+    req["keyidb64"] = serde_json::json!("AQ==");
+    let r = sign_json(&s, SITE, req).await;
+    assert_eq!(
+        r["ret_code"], 0x7610_000C_u32,
+        "a non-signing key must not sign: {r}"
+    );
+
+    let mut req = make_signature("pick", USER_PIN, "SHA256", "PKCS7");
+    req["keyidb64"] = serde_json::json!("Ag==");
+    req["slotDescription"] = serde_json::json!("no such reader");
+    let r = sign_json(&s, SITE, req).await;
+    assert_eq!(r["ret_code"], 0x7600_0006_u32, "{r}");
+}
