@@ -36,11 +36,18 @@ pub struct CaCert {
     pub fingerprint: Vec<u8>,
 }
 
+/// A configured CRL and the SHA-256 fingerprint of the CA certificate that signed it.
+pub struct TrustedCrl {
+    pub crl: X509Crl,
+    pub issuer_fingerprint: Vec<u8>,
+}
+
 /// Loaded trust anchors, intermediates, CRLs and CA kinds.
 pub struct TrustStore {
     pub(crate) roots: Vec<CaCert>,
     pub(crate) intermediates: Vec<CaCert>,
-    pub(crate) crls: Vec<X509Crl>,
+    /// CRL files whose signature verified with a CA of this store at load time.
+    pub(crate) crls: Vec<TrustedCrl>,
     /// Roots only; time checks are done by this crate at the requested time.
     pub(crate) chain_store: X509Store,
     /// Roots, checking time at "now"; used for OCSP responder certificates.
@@ -126,6 +133,24 @@ impl TrustStore {
             return Err(TrustError::NoRoots(dir.to_owned()));
         }
         let kinds = load_kinds(dir, roots.iter().chain(&intermediates))?;
+        // A CRL file counts only if a CA of this directory signed it (checked once, here).
+        let crls = crls
+            .into_iter()
+            .filter_map(|crl| {
+                let issuer = roots.iter().chain(&intermediates).find(|ca| {
+                    crate::revocation::crl::issued_by(&crl, &ca.cert)
+                        && ca
+                            .cert
+                            .public_key()
+                            .and_then(|k| crl.verify(&k))
+                            .unwrap_or(false)
+                })?;
+                Some(TrustedCrl {
+                    issuer_fingerprint: issuer.fingerprint.clone(),
+                    crl,
+                })
+            })
+            .collect();
         let chain_store = build_store(&roots, X509VerifyFlags::NO_CHECK_TIME)?;
         let ocsp_store = build_store(&roots, X509VerifyFlags::empty())?;
         Ok(TrustStore {

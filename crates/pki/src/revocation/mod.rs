@@ -144,6 +144,9 @@ impl RevocationChecker {
         chain: &VerifiedChain,
         trust: &TrustStore,
     ) -> Result<RevocationOutcome, VerifyError> {
+        if self.config.mode != RevocationMode::None {
+            check_ca_crls(chain, trust)?;
+        }
         let soft = match self.config.mode {
             RevocationMode::None => return Ok(RevocationOutcome::NotChecked),
             RevocationMode::Ocsp => match self.check_ocsp(chain, trust) {
@@ -334,9 +337,20 @@ impl RevocationChecker {
             crl::CrlAnswer::Revoked => Some(Err(VerifyError::Revoked("CRL".into()))),
             crl::CrlAnswer::NotApplicable(_) => None,
         };
-        for c in trust.crls.iter().filter(|c| crl::issued_by(c, issuer)) {
-            if let Some(outcome) = decide(c, "crl-file") {
-                return Ok(outcome);
+        let issuer_fp = fingerprint(issuer)?;
+        for c in trust
+            .crls
+            .iter()
+            .filter(|c| c.issuer_fingerprint == issuer_fp)
+        {
+            match crl::check_verified(&c.crl, leaf, at, skew) {
+                crl::CrlAnswer::Good => {
+                    return Ok(Ok(RevocationOutcome::Good {
+                        source: "crl-file".into(),
+                    }));
+                }
+                crl::CrlAnswer::Revoked => return Ok(Err(VerifyError::Revoked("CRL".into()))),
+                crl::CrlAnswer::NotApplicable(_) => {}
             }
         }
         let urls = crate::certinfo::parse(&leaf.to_der().map_err(|e| e.to_string())?)
@@ -376,4 +390,34 @@ impl RevocationChecker {
         }
         Err(last)
     }
+}
+
+fn fingerprint(cert: &openssl::x509::X509Ref) -> Result<Vec<u8>, String> {
+    cert.digest(openssl::hash::MessageDigest::sha256())
+        .map(|d| d.to_vec())
+        .map_err(|e| e.to_string())
+}
+
+/// CA certificates of the chain listed in a configured CRL of their issuer (an ARL) are
+/// refused. Without such a CRL, CA certificates are trusted as configured.
+fn check_ca_crls(chain: &VerifiedChain, trust: &TrustStore) -> Result<(), VerifyError> {
+    let certs = chain.certs();
+    for pair in certs.windows(2).skip(1) {
+        let (ca, issuer) = (&pair[0], &pair[1]);
+        let Ok(issuer_fp) = fingerprint(issuer) else {
+            continue;
+        };
+        for c in trust
+            .crls
+            .iter()
+            .filter(|c| c.issuer_fingerprint == issuer_fp)
+        {
+            if crl::check_verified(&c.crl, ca, chain.at(), 0) == crl::CrlAnswer::Revoked {
+                return Err(VerifyError::Revoked(
+                    "issuing CA certificate revoked (CRL)".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
