@@ -52,6 +52,10 @@ pub struct Args {
     /// Pre-approve a site (scheme://host[:port]); repeatable.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
+    /// Version to report in `version`/`serverVersion`, for pages that refuse anything below
+    /// HiPKI's version numbers (e.g. `1.3.4.103328`); `product` still says tessera-signer.
+    #[arg(long, value_name = "VERSION")]
+    pub report_version: Option<String>,
     /// Where approvals are remembered (default: the per-user configuration directory).
     #[arg(long, value_name = "FILE")]
     pub approvals_file: Option<PathBuf>,

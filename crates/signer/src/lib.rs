@@ -26,6 +26,9 @@ pub use error::{PinState, SignerError};
 /// Starts the signer from parsed arguments and serves until Ctrl-C / SIGTERM.
 pub async fn run(args: cli::Args) -> Result<(), cli::StartError> {
     cli::check_listen(args.listen)?;
+    if let Some(v) = &args.report_version {
+        protocol::set_reported_version(v.clone());
+    }
     let backend = cli::backend(&args)?;
     let origins = cli::origins(&args)?;
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -10,7 +10,7 @@ use crate::cms;
 use crate::codes;
 use crate::error::{PinState, SignerError};
 use crate::protocol::{
-    Func, InfoResponse, Request, SignResponse, SignatureType, SlotJson, TokenJson, VERSION,
+    Func, InfoResponse, Request, SignResponse, SignatureType, SlotJson, TokenJson, reported_version,
 };
 
 /// The JSON answer to a request.
@@ -53,7 +53,8 @@ fn sign(backend: &dyn Backend, req: &Request) -> Result<SignResponse, SignerErro
         signature: Some(STANDARD.encode(&signed.value)),
         certb64: Some(STANDARD.encode(cert_der)),
         card_sn: req.with_card_sn.then_some(signed.card_sn),
-        version: VERSION.into(),
+        version: reported_version().into(),
+        product: crate::protocol::PRODUCT.into(),
         message: codes::message(codes::OK).into(),
         pin_state: None,
         pin_tries_left: None,
@@ -93,8 +94,9 @@ pub fn info(backend: &dyn Backend, with_certs: bool) -> InfoResponse {
         func: "pkcs11info".into(),
         ret_code,
         last_error,
-        version: VERSION.into(),
-        server_version: VERSION.into(),
+        version: reported_version().into(),
+        product: crate::protocol::PRODUCT.into(),
+        server_version: reported_version().into(),
         message: codes::message(ret_code).into(),
         slots,
     }
@@ -107,8 +109,9 @@ pub fn failure(func: Option<Func>, e: &SignerError) -> serde_json::Value {
             func: "pkcs11info".into(),
             ret_code: e.ret_code(),
             last_error: e.last_error(),
-            version: VERSION.into(),
-            server_version: VERSION.into(),
+            version: reported_version().into(),
+            product: crate::protocol::PRODUCT.into(),
+            server_version: reported_version().into(),
             message: codes::message(e.ret_code()).into(),
             slots: Vec::new(),
         }),

@@ -11,8 +11,26 @@ use crate::backend::{HashAlg, Selection};
 use crate::error::{PinState, SignerError};
 use crate::pin::Pin;
 
-/// Version reported in every response.
+/// Product name in every answer (Tessera extension), whatever version is reported.
+pub const PRODUCT: &str = "tessera-signer";
+
+/// This program's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+static REPORTED_VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the version answers report (`--report-version`), once, at start-up.
+pub fn set_reported_version(v: String) {
+    let _ = REPORTED_VERSION.set(v);
+}
+
+/// The version reported in `version` / `serverVersion`: [`VERSION`] unless overridden.
+pub fn reported_version() -> &'static str {
+    REPORTED_VERSION
+        .get()
+        .map(String::as_str)
+        .unwrap_or(VERSION)
+}
 
 /// Largest request body accepted (a challenge or a document digest, not a file upload).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -169,6 +187,9 @@ pub struct SignResponse {
     #[serde(rename = "cardSN", skip_serializing_if = "Option::is_none")]
     pub card_sn: Option<String>,
     pub version: String,
+    /// Always `tessera-signer` (Tessera extension).
+    #[serde(default)]
+    pub product: String,
     /// zh-TW text for `ret_code` (Tessera extension, like HiPKI's optional `message`).
     pub message: String,
     /// What the token said about the PIN's remaining tries (Tessera extension).
@@ -189,7 +210,8 @@ impl SignResponse {
             signature: None,
             certb64: None,
             card_sn: None,
-            version: VERSION.into(),
+            version: reported_version().into(),
+            product: PRODUCT.into(),
             message: crate::codes::message(e.ret_code()).into(),
             pin_state,
             pin_tries_left: pin_state.and_then(PinState::tries_left),
@@ -244,6 +266,9 @@ pub struct InfoResponse {
     pub ret_code: u32,
     pub last_error: u64,
     pub version: String,
+    /// Always `tessera-signer` (Tessera extension).
+    #[serde(default)]
+    pub product: String,
     #[serde(rename = "serverVersion")]
     pub server_version: String,
     pub message: String,

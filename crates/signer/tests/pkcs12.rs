@@ -74,3 +74,24 @@ async fn soft_token_lists_its_certificate_and_refuses_a_wrong_password() {
     assert_eq!(r["last_error"], 0xA0, "{r}");
     assert!(r.get("signature").is_none());
 }
+
+#[tokio::test]
+async fn reported_version_can_match_what_old_pages_expect() {
+    let p12 = pki().path(&pki().entity("citizen-wang").p12);
+    let p12_s = p12.to_string_lossy().into_owned();
+    let args = [
+        "--pkcs12",
+        p12_s.as_str(),
+        "--allow-origin",
+        SITE,
+        "--report-version",
+        "1.3.4.999999",
+    ];
+    let s = start_signer(&args, &[]);
+    let r = sign_json(&s, SITE, serde_json::json!({"func": "CheckEnvir"})).await;
+    assert_eq!(r["serverVersion"], "1.3.4.999999", "{r}");
+    assert_eq!(r["product"], "tessera-signer", "{r}");
+    let plain = start_p12("citizen-wang", false);
+    let r = sign_json(&plain, SITE, serde_json::json!({"func": "CheckEnvir"})).await;
+    assert_eq!(r["serverVersion"], env!("CARGO_PKG_VERSION"), "{r}");
+}
