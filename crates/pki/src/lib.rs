@@ -1,8 +1,10 @@
 //! Certificate verification core: CMS/PKCS#7 signatures over issued challenges, chains to trust
 //! anchors, revocation (OCSP, CRL), Taiwan certificate profiles and the test-PKI builder.
 //!
-//! Entry points: [`TrustStore::load`], [`Verifier::verify`] / [`Verifier::verify_async`],
+//! Entry points: [`PkiSettings::build`] (or [`TrustStore::load`] + [`Verifier::new`]),
+//! [`Verifier::verify`] / [`Verifier::verify_async`], [`challenge::issue`] and
 //! [`challenge::verify_challenge_response`], [`testpki::init_test`] and [`cli::run`].
+//! See `docs/pki.md`.
 
 pub mod certcache;
 pub mod certinfo;
