@@ -14,6 +14,7 @@ mod account_model;
 mod accounts;
 mod audit;
 mod audit_hash;
+pub mod certs;
 mod captcha;
 mod connect;
 mod error;
