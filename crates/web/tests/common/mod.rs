@@ -193,21 +193,6 @@ pub async fn login(app: &Router, username: &str, password: &str, captcha: Option
     .await
 }
 
-/// Every message delivered to the Maildir so far, as raw text, oldest first.
-pub async fn mails(dir: &std::path::Path) -> Vec<String> {
-    // Delivery happens in the background: give it a moment.
-    let new = dir.join("mail").join("new");
-    let mut out = Vec::new();
-    for _ in 0..50 {
-        out = read_dir_sorted(&new);
-        if !out.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    out
-}
-
 fn read_dir_sorted(dir: &std::path::Path) -> Vec<String> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -328,4 +313,19 @@ pub async fn last_code(dir: &std::path::Path, count_at_least: usize) -> String {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("no SMS code arrived");
+}
+
+/// Waits (up to 2 s) for a delivered mail whose decoded text contains every needle.
+pub async fn mail_with(dir: &std::path::Path, needles: &[&str]) -> Option<String> {
+    for _ in 0..100 {
+        let found = read_dir_sorted(&dir.join("mail").join("new"))
+            .iter()
+            .map(|m| decode_mail(m))
+            .find(|text| needles.iter().all(|n| text.contains(n)));
+        if found.is_some() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
 }
