@@ -30,6 +30,7 @@ rust_failed=$(grep -Eo '[0-9]+ failed;' target/cargo-test.log | awk '{s+=$1} END
 
 echo "== browser end-to-end tests"
 bash scripts/e2e.sh 2>&1 | tee target/e2e.log
+bash crates/signer/e2e/run.sh 2>&1 | tee -a target/e2e.log
 e2e_passed=$(grep -Eo '^# pass [0-9]+' target/e2e.log | awk '{s+=$3} END {print s+0}')
 e2e_failed=$(grep -Eo '^# fail [0-9]+' target/e2e.log | awk '{s+=$3} END {print s+0}')
 
