@@ -82,6 +82,26 @@ audit_kinds! {
     InactiveWarned => "inactive_warned",
     /// The account was deleted for inactivity.
     InactiveDeleted => "inactive_deleted",
+    /// A certificate challenge was issued.
+    CertChallengeIssued => "cert_challenge_issued",
+    /// A certificate signature or the certificate itself was refused.
+    CertVerificationFailed => "cert_verification_failed",
+    /// An account was registered with a citizen certificate.
+    CertRegistered => "cert_registered",
+    /// Sign-in with a bound certificate succeeded.
+    CertLoginSucceeded => "cert_login_succeeded",
+    /// Sign-in with a certificate was refused after verification.
+    CertLoginFailed => "cert_login_failed",
+    /// A verified but unbound certificate was offered the accounts of its national ID.
+    CertBindingRequired => "cert_binding_required",
+    /// A certificate was bound to an account.
+    CertBound => "cert_bound",
+    /// A renewed certificate replaced the bound one.
+    CertReplaced => "cert_replaced",
+    /// A certificate was unbound from an account.
+    CertUnbound => "cert_unbound",
+    /// The holder of a certificate reported an account of their ID as not theirs.
+    CertNotMineReported => "cert_not_mine_reported",
 }
 
 /// Whether the recorded action succeeded.

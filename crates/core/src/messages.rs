@@ -117,6 +117,42 @@ catalog! {
         "The new password must differ from the current one.";
     "not_found" => "找不到您要的資料或頁面。", "The page or item you asked for was not found.";
     "rate_limited" => "操作過於頻繁，請稍後再試。", "Too many requests; please try again later.";
+    // Certificates (issue 5).
+    "cert_unavailable" => "本系統目前未提供憑證登入服務。",
+        "Certificate sign-in is not available on this system.";
+    "cert_purpose_invalid" => "憑證作業類型不正確，請重新操作。",
+        "Unknown certificate operation; please start again.";
+    "cert_national_id_mismatch" => "您輸入的身分證字號與憑證內的資料不符。",
+        "The ID number you typed does not match the certificate.";
+    "cert_not_bound" => "此憑證尚未綁定會員帳號。",
+        "This certificate is not bound to an account.";
+    "cert_already_registered" => "此身分證字號已以自然人憑證註冊帳號，請直接登入。",
+        "An account was already registered with this ID number; please sign in.";
+    "cert_already_bound" => "此憑證已綁定其他帳號，請先於該帳號解除憑證綁定。",
+        "This certificate is bound to another account; unbind it there first.";
+    "cert_kind_not_accepted" => "此類憑證不適用於本項服務，請使用自然人憑證。",
+        "This kind of certificate is not accepted here; please use a citizen certificate.";
+    "cert_bound_national_id_locked" => "帳號已綁定憑證，請先解除憑證綁定後再變更身分證字號。",
+        "A certificate is bound to this account: unbind it before changing the ID number.";
+    "cert_malformed" => "簽章資料格式錯誤，無法解析。", "The signature data is malformed.";
+    "cert_signature_invalid" => "簽章驗證失敗。", "The signature does not verify.";
+    "cert_content_mismatch" => "簽章內容與本次驗證碼不符。",
+        "The signed content does not match the challenge.";
+    "cert_untrusted" => "憑證非由受信任的憑證管理中心簽發。",
+        "The certificate was not issued by a trusted CA.";
+    "cert_expired" => "憑證已逾有效期限。", "The certificate has expired.";
+    "cert_not_yet_valid" => "憑證尚未生效。", "The certificate is not valid yet.";
+    "cert_key_usage" => "此憑證的金鑰用途不允許簽章。",
+        "The certificate's key usage does not allow signing.";
+    "cert_policy_not_allowed" => "此類憑證不適用於本項服務。",
+        "This kind of certificate is not accepted for this service.";
+    "cert_revoked" => "憑證已被廢止。", "The certificate has been revoked.";
+    "cert_revocation_unknown" => "目前無法確認憑證狀態，請稍後再試。",
+        "The certificate status could not be checked; please try again later.";
+    "cert_challenge_expired" => "驗證碼已逾時，請重新操作。",
+        "The challenge has expired; please start again.";
+    "cert_challenge_replayed" => "驗證碼已使用或無效，請重新操作。",
+        "The challenge was already used or is unknown; please start again.";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }

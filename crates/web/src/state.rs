@@ -19,6 +19,9 @@ pub struct AppState {
     pub sms: Arc<SmsSender>,
     pub hasher: Hasher,
     pub metrics: Arc<Metrics>,
+    /// Certificate verification; `None` when no trust directory is configured (the
+    /// certificate endpoints then answer `cert_unavailable`).
+    pub pki: Option<Arc<crate::flows::cert::CertService>>,
 }
 
 impl AppState {
@@ -35,7 +38,17 @@ impl AppState {
             mailer: Arc::new(mailer),
             sms: Arc::new(sms),
             metrics: Arc::new(Metrics::new()),
+            pki: None,
         })
+    }
+
+    /// Turns certificate sign-in on with `verifier`; challenges live in the database.
+    pub fn with_pki(mut self, verifier: tessera_pki::Verifier) -> Self {
+        self.pki = Some(Arc::new(crate::flows::cert::CertService::new(
+            verifier,
+            self.store.clone(),
+        )));
+        self
     }
 
     /// An absolute URL on the public base URL.

@@ -56,10 +56,16 @@ pub async fn me(
     let a = flows::account(&state, &s.account_id)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
+    let certs = state
+        .store
+        .account_certificates(&a.id, false)
+        .await
+        .map_err(|e| crate::error::Failure::from(e).in_lang(ctx.lang))?;
     Ok(Json(MeView {
         account: AccountView::new(&a, password_expires_at(&state, &a)),
         loa: loa_str(s.loa),
         password_change_required: s.password_change_only,
+        certificates: certs.iter().map(super::views::CertView::new).collect(),
     }))
 }
 

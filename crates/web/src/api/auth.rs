@@ -1,15 +1,16 @@
 //! JSON API: password sign-in and sign-out, password reset, and the CAPTCHA challenge.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 
 use super::json::ApiJson;
 use super::views::{AccountView, ErrorBody, SessionView, loa_str};
 use crate::captcha;
 use crate::context::Ctx;
+use crate::csrf::CsrfToken;
 use crate::error::ApiError;
 use crate::flows::login::{self, LoginInput, password_expires_at};
 use crate::flows::reset::{self, ResetComplete, ResetRequest};
@@ -54,14 +55,24 @@ pub async fn logout(
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_cookie(&state))]).into_response())
 }
 
-/// Ask for a password reset by email link or SMS code. Always 202.
+/// Ask for a password reset by email link or SMS code (always 202), or reset at once with
+/// the citizen certificate (`channel: "certificate"`, 204; unlocks the account).
 #[utoipa::path(post, path = "/api/v1/password-resets", request_body = ResetRequest, tag = "password",
-    responses((status = 202)))]
+    responses((status = 202), (status = 204, description = "reset by certificate"),
+              (status = 403, body = ErrorBody, description = "cert_national_id_mismatch")))]
 pub async fn request_reset(
     State(state): State<AppState>,
     ctx: Ctx,
+    Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<ResetRequest>,
 ) -> ApiResult<StatusCode> {
+    if input.channel == "certificate" {
+        let binding = crate::flows::cert::browser_binding(&csrf.0);
+        crate::flows::cert::reset::reset(&state, &input, &binding, &ctx)
+            .await
+            .map_err(|f| f.in_lang(ctx.lang))?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
     reset::request(&state, &input, &ctx)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;

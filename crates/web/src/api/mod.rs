@@ -2,12 +2,13 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cert;
 pub mod json;
 pub mod views;
 
 use axum::Json;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
@@ -33,6 +34,11 @@ use crate::state::AppState;
         auth::request_reset,
         auth::complete_reset,
         auth::captcha,
+        cert::challenges,
+        cert::registrations,
+        cert::session,
+        cert::bind,
+        cert::unbind,
     )
 )]
 pub struct ApiDoc;
@@ -72,4 +78,9 @@ pub fn router() -> Router<AppState> {
             post(auth::complete_reset),
         )
         .route("/api/v1/captcha", get(auth::captcha))
+        .route("/api/v1/cert/challenges", post(cert::challenges))
+        .route("/api/v1/cert/registrations", post(cert::registrations))
+        .route("/api/v1/cert/session", post(cert::session))
+        .route("/api/v1/cert/bindings", post(cert::bind))
+        .route("/api/v1/cert/bindings/{serial}", delete(cert::unbind))
 }

@@ -62,6 +62,37 @@ pub struct MeView {
     pub loa: String,
     /// The password expired: only the password change is open.
     pub password_change_required: bool,
+    /// Certificates bound to the account now.
+    pub certificates: Vec<CertView>,
+}
+
+/// A bound certificate as its owner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertView {
+    /// Serial, lowercase hex (what `DELETE /api/v1/cert/bindings/{serial}` takes).
+    pub serial: String,
+    pub issuer: String,
+    /// `moica_citizen`, `hca_personnel` …
+    pub kind: String,
+    pub subject: String,
+    /// Validity, RFC 3339.
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+    pub bound_at: Option<String>,
+}
+
+impl CertView {
+    pub fn new(c: &tessera_store::certs::BoundCert) -> Self {
+        Self {
+            serial: c.serial.clone(),
+            issuer: c.issuer.clone(),
+            kind: c.kind.clone(),
+            subject: c.subject.clone(),
+            not_before: rfc3339(c.not_before),
+            not_after: rfc3339(c.not_after),
+            bound_at: rfc3339(c.bound_at),
+        }
+    }
 }
 
 /// `POST /api/v1/session` success.

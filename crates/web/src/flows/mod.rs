@@ -1,6 +1,8 @@
 //! The account flows of the foundation, shared by the JSON API and the pages: registration,
-//! verification, sign-in, password reset, profile, deletion and the inactive-account job.
+//! verification, sign-in, password reset, profile, deletion and the inactive-account job;
+//! certificate registration, sign-in, binding and reset (`cert`).
 
+pub mod cert;
 pub mod inactive;
 pub mod login;
 pub mod profile;

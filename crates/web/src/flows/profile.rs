@@ -69,6 +69,20 @@ pub async fn update(
     let mobile = mobile.map(|m| m.as_str().to_string());
     let email_changed = !email.eq_ignore_ascii_case(&account.email);
     let mobile_changed = mobile != account.mobile;
+    let new_id = national_id.as_ref().map(|n| n.as_str());
+    if new_id != account.national_id.as_deref()
+        && !state
+            .store
+            .account_certificates(&account.id, false)
+            .await?
+            .is_empty()
+    {
+        // The bound certificate vouches for the ID: unbind it first (issue 5).
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            "cert_bound_national_id_locked",
+        ));
+    }
     state
         .store
         .update_profile(

@@ -1,6 +1,7 @@
 //! Password reset (004 四): a one-time link by email or a 6-digit code by SMS to the verified
-//! recovery mobile. Requests are answered the same whether or not anything matched. A reset
-//! unlocks the account and ends all its sessions. No security questions (NIST SP 800-63B).
+//! recovery mobile, or at once with the citizen certificate (`flows::cert::reset`). Requests
+//! are answered the same whether or not anything matched. A reset unlocks the account and
+//! ends all its sessions. No security questions (NIST SP 800-63B).
 
 use serde::Deserialize;
 use serde_json::json;
@@ -30,6 +31,16 @@ pub struct ResetRequest {
     pub email: Option<String>,
     #[serde(default)]
     pub mobile: Option<String>,
+    /// Channel `certificate`: the card's answer to a `reset` challenge…
+    #[serde(default)]
+    pub challenge_id: Option<String>,
+    #[serde(default)]
+    pub signature: Option<String>,
+    #[serde(default)]
+    pub cert: Option<String>,
+    /// …and the new password, set at once (see `flows::cert::reset`).
+    #[serde(default)]
+    pub new_password: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -107,7 +118,11 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
     Ok(())
 }
 
-fn check_policy(state: &AppState, account: &Account, password: &str) -> Result<(), Failure> {
+pub(crate) fn check_policy(
+    state: &AppState,
+    account: &Account,
+    password: &str,
+) -> Result<(), Failure> {
     let ctx = PasswordContext {
         username: Some(&account.username),
         national_id: account.national_id.as_deref(),

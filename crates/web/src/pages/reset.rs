@@ -113,6 +113,7 @@ pub async fn request(
         channel: if sms { "sms" } else { "email" }.to_string(),
         email: opt(&v.email),
         mobile: opt(&v.mobile),
+        ..ResetRequest::default()
     };
     if let Err(f) = reset::request(&state, &input, &pc.ctx).await {
         tracing::error!(code = f.code, "password reset request failed");

@@ -1,0 +1,194 @@
+//! Certificate sign-in (004 六 Q1): a bound certificate signs its account in at level
+//! `certificate`. An unbound one needs the typed national ID (checksum, last four digits):
+//! the accounts registered with that ID are listed, names masked, for the binding step
+//! (`binding.rs`), where the user proves one with its password.
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tessera_core::audit::AuditKind;
+use tessera_core::field::FieldError;
+use tessera_core::ids::NationalId;
+use tessera_core::loa::Loa;
+use tessera_pki::CertKind;
+use tessera_store::Account;
+use utoipa::ToSchema;
+
+use super::{Card, SignedAnswer, masked_name, verify};
+use crate::audit::{self, Subject};
+use crate::context::Ctx;
+use crate::error::Failure;
+use crate::session;
+use crate::state::{AppState, now};
+
+/// `POST /api/v1/cert/session`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CertLoginInput {
+    pub challenge_id: String,
+    pub signature: String,
+    #[serde(default)]
+    pub cert: Option<String>,
+    /// Needed when the certificate is not bound yet.
+    #[serde(default)]
+    pub national_id: Option<String>,
+}
+
+/// An account the certificate's holder may bind to (name masked until proved).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Candidate {
+    pub username: String,
+    pub masked_name: String,
+}
+
+/// The outcome of a certificate sign-in.
+pub enum CertLogin {
+    SignedIn {
+        set_cookie: String,
+        account: Box<Account>,
+    },
+    BindingRequired {
+        card: Box<Card>,
+        accounts: Vec<Candidate>,
+    },
+}
+
+/// Refuses a verified card on an account that cannot sign in.
+async fn locked(state: &AppState, account: &Account, card: &Card, ctx: &Ctx) -> Failure {
+    audit::record(
+        state,
+        AuditKind::CertLoginFailed,
+        Subject::account(&account.id, &account.username),
+        ctx,
+        "account_locked",
+        Some(card.detail()),
+    )
+    .await;
+    state.metrics.login("locked");
+    Failure::new(StatusCode::LOCKED, "account_locked")
+}
+
+/// Signs `account` in at level `certificate` (the card was verified and is bound to it).
+pub async fn sign_in(
+    state: &AppState,
+    account: &Account,
+    card: &Card,
+    ctx: &Ctx,
+) -> Result<String, Failure> {
+    if account.disabled || !state.store.record_login_success(&account.id, now()).await? {
+        return Err(locked(state, account, card, ctx).await);
+    }
+    let set_cookie = session::start(
+        state,
+        &account.id,
+        Loa::Certificate,
+        false,
+        ctx.ip.clone(),
+        ctx.user_agent.clone(),
+    )
+    .await?;
+    audit::record(
+        state,
+        AuditKind::CertLoginSucceeded,
+        Subject::account(&account.id, &account.username),
+        ctx,
+        "ok",
+        Some(card.detail()),
+    )
+    .await;
+    state.metrics.login("ok");
+    Ok(set_cookie)
+}
+
+/// Checks a typed national ID against the card: 422 when malformed, 403 when it does not
+/// end in the certificate's digits (audited).
+pub async fn check_national_id(
+    state: &AppState,
+    card: &Card,
+    typed: Option<&str>,
+    ctx: &Ctx,
+) -> Result<NationalId, Failure> {
+    let Some(typed) = typed.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Err(Failure::field(FieldError {
+            field: "national_id",
+            code: "national_id_required",
+        }));
+    };
+    let id = NationalId::parse(typed).map_err(Failure::field)?;
+    if !card.matches_national_id(id.as_str()) {
+        audit::record(
+            state,
+            AuditKind::CertLoginFailed,
+            Subject::default(),
+            ctx,
+            "national_id_mismatch",
+            Some(card.detail()),
+        )
+        .await;
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "cert_national_id_mismatch",
+        ));
+    }
+    Ok(id)
+}
+
+/// Signs in with the card, or lists the accounts it could be bound to.
+pub async fn login(
+    state: &AppState,
+    input: &CertLoginInput,
+    binding: &str,
+    ctx: &Ctx,
+) -> Result<CertLogin, Failure> {
+    let answer = SignedAnswer {
+        challenge_id: input.challenge_id.clone(),
+        signature: input.signature.clone(),
+        cert: input.cert.clone(),
+    };
+    let card = verify(state, &answer, binding, "login", ctx).await?;
+    let bound = state
+        .store
+        .account_by_certificate(&card.identity.issuer, &card.identity.serial)
+        .await?;
+    if let Some(account) = bound {
+        let set_cookie = sign_in(state, &account, &card, ctx).await?;
+        return Ok(CertLogin::SignedIn {
+            set_cookie,
+            account: Box::new(account),
+        });
+    }
+    if !matches!(
+        card.identity.kind,
+        CertKind::MoicaCitizen | CertKind::HcaPersonnel
+    ) {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "cert_kind_not_accepted",
+        ));
+    }
+    let id = check_national_id(state, &card, input.national_id.as_deref(), ctx).await?;
+    let accounts: Vec<Candidate> = state
+        .store
+        .accounts_by_national_id(id.as_str())
+        .await?
+        .iter()
+        .map(|a| Candidate {
+            username: a.username.clone(),
+            masked_name: masked_name(&a.name),
+        })
+        .collect();
+    let mut detail = card.detail();
+    detail["accounts_found"] = json!(accounts.len());
+    audit::record(
+        state,
+        AuditKind::CertBindingRequired,
+        Subject::default(),
+        ctx,
+        "binding_required",
+        Some(detail),
+    )
+    .await;
+    Ok(CertLogin::BindingRequired {
+        card: Box::new(card),
+        accounts,
+    })
+}
