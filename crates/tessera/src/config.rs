@@ -52,6 +52,9 @@ pub struct FileConfig {
     pub sms: SmsSection,
     #[serde(default)]
     pub captcha: CaptchaSection,
+    /// Certificate verification (trust directory, revocation); see docs/pki.md.
+    #[serde(default)]
+    pub pki: tessera_pki::PkiSettings,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

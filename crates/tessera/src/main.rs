@@ -1,6 +1,7 @@
 //! The `tessera` command line: `serve`, `migrate`, `admin …` and `pki …`.
 
 mod admin;
+mod certs;
 mod config;
 mod runtime;
 mod serve;

@@ -37,6 +37,10 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
         s.demo = true;
         state.settings = std::sync::Arc::new(s);
     }
+    let demo = state.settings.demo;
+    if let Some(verifier) = crate::certs::verifier(config, demo, &state.settings.base_url)? {
+        state = state.with_pki(verifier);
+    }
     spawn_jobs(state.clone());
     let app = tessera_web::app(state.clone());
     println!("Tessera listening on {}", state.settings.base_url);
@@ -65,6 +69,13 @@ fn spawn_jobs(state: AppState) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "purge of expired rows failed"),
+            }
+            if let Err(e) = state
+                .store
+                .purge_cert_challenges(tessera_web::state::now())
+                .await
+            {
+                tracing::error!(error = %e, "purge of expired certificate challenges failed");
             }
             if hours.is_multiple_of(24) {
                 match tessera_web::flows::inactive::run(&state, false).await {

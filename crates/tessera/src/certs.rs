@@ -1,0 +1,127 @@
+//! Certificate sign-in at start-up: the `[pki]` section (plus `TESSERA_PKI_TRUST_DIR` /
+//! `TESSERA_PKI_REVOCATION`) becomes the web app's verifier. Without a trust directory the
+//! certificate endpoints answer `cert_unavailable`. In demo mode (`serve --demo`) a test PKI
+//! is built once into `<data-dir>/demo-pki` and trusted, with revocation from its CRLs, and
+//! the way to run `tessera-signer` with a demo person's PKCS#12 file is printed.
+
+use std::path::{Path, PathBuf};
+
+use tessera_pki::testpki::{self, Manifest};
+use tessera_pki::{RevocationMode, Verifier};
+
+use crate::config::Config;
+use crate::runtime::RunError;
+
+/// The demo people whose cards are offered (valid MOICA citizens).
+const DEMO_PEOPLE: [&str; 2] = ["citizen-wang", "citizen-chen"];
+
+/// The verifier to use, if certificate sign-in is configured (or demo mode is on).
+pub fn verifier(config: &Config, demo: bool, base_url: &str) -> Result<Option<Verifier>, RunError> {
+    let mut settings = config.file.pki.clone();
+    settings.apply_env()?;
+    if demo && settings.trust_dir.is_none() {
+        let dir = config.data_dir.join("demo-pki");
+        let manifest = demo_pki(&dir)?;
+        settings.trust_dir = Some(dir.join(&manifest.trust_dir));
+        settings.revocation = RevocationMode::Crl;
+        print_demo_help(&dir, &manifest, base_url);
+    }
+    let Some(trust_dir) = settings.trust_dir.clone() else {
+        tracing::info!("no [pki] trust_dir: certificate sign-in is off (cert_unavailable)");
+        return Ok(None);
+    };
+    for w in settings.startup_warnings() {
+        tracing::warn!("{w}");
+    }
+    let verifier = settings
+        .build()
+        .map_err(|e| format!("[pki] trust directory {}: {e}", trust_dir.display()))?;
+    tracing::info!(trust_dir = %trust_dir.display(), revocation = ?settings.revocation, "certificate sign-in on");
+    Ok(Some(verifier))
+}
+
+/// Builds the demo test PKI in `dir` on first start; later starts reuse it.
+fn demo_pki(dir: &Path) -> Result<Manifest, RunError> {
+    if dir.join("manifest.json").is_file() {
+        return Ok(Manifest::load(dir)?);
+    }
+    std::fs::create_dir_all(dir)?;
+    tracing::info!(dir = %dir.display(), "building the demo test PKI");
+    Ok(testpki::init_test(dir)?)
+}
+
+fn print_demo_help(dir: &Path, manifest: &Manifest, base_url: &str) {
+    println!(
+        "Demo PKI (test certificates, NOT real ones): {}",
+        dir.display()
+    );
+    println!(
+        "Run the local signer with a demo card (PIN = {}):",
+        manifest.p12_password
+    );
+    for id in DEMO_PEOPLE {
+        let Some(e) = manifest.entity(id) else {
+            continue;
+        };
+        let p12: PathBuf = dir.join(&e.p12);
+        println!(
+            "  {} {}: tessera-signer --pkcs12 {} --allow-origin {}",
+            e.name,
+            e.national_id.as_deref().unwrap_or(""),
+            p12.display(),
+            base_url
+        );
+    }
+    println!("  (cargo run -p tessera-signer -- --pkcs12 … when not installed)");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CommonOpts;
+
+    fn config(dir: &Path, toml_text: &str) -> Config {
+        let path = dir.join("tessera.toml");
+        std::fs::write(&path, toml_text).unwrap();
+        Config::load(&CommonOpts {
+            config: Some(path),
+            data_dir: Some(dir.join("data")),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn no_trust_dir_means_no_certificates_and_demo_builds_its_own_pki() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(dir.path(), "[pki]\nrevocation = \"crl\"\n");
+        assert_eq!(c.file.pki.revocation, RevocationMode::Crl);
+        if std::env::var_os("TESSERA_PKI_TRUST_DIR").is_none() {
+            assert!(
+                verifier(&c, false, "http://127.0.0.1:8080")
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        let v = verifier(&c, true, "http://127.0.0.1:8080").unwrap();
+        assert!(v.is_some(), "demo mode trusts its test PKI");
+        let manifest = dir.path().join("data/demo-pki/manifest.json");
+        assert!(manifest.is_file());
+        let before = std::fs::read(&manifest).unwrap();
+        verifier(&c, true, "http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            std::fs::read(&manifest).unwrap(),
+            before,
+            "built once, then reused"
+        );
+    }
+
+    #[test]
+    fn a_missing_trust_dir_is_a_start_up_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(dir.path(), "[pki]\ntrust_dir = \"/nonexistent/trust\"\n");
+        if std::env::var_os("TESSERA_PKI_TRUST_DIR").is_none() {
+            assert!(verifier(&c, false, "http://127.0.0.1:8080").is_err());
+        }
+    }
+}
