@@ -10,9 +10,12 @@ CHROMIUM="${TESSERA_E2E_CHROMIUM:-/usr/bin/chromium}"
 [ -x "$CHROMIUM" ] || { echo "e2e: $CHROMIUM not found (apt-get install chromium)" >&2; exit 1; }
 command -v node >/dev/null || { echo "e2e: node not found" >&2; exit 1; }
 
-echo "== e2e: cargo build -p tessera"
-cargo build -q -p tessera
+echo "== e2e: cargo build -p tessera -p tessera-signer"
+cargo build -q -p tessera -p tessera-signer
 bin="${CARGO_TARGET_DIR:-target}/debug/tessera"
+# The self-check test (signer.test.mjs) starts its own tessera and tessera-signer.
+case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+export TESSERA_E2E_BIN="$bin" TESSERA_E2E_SIGNER_BIN="${bin%/tessera}/tessera-signer"
 
 echo "== e2e: npm ci"
 (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)

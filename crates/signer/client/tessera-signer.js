@@ -9,7 +9,8 @@
 // for it, so the PIN never passes through the page.
 //
 // Usage:
-//   import { findSigner, listCertificates, signChallenge, describe } from '/assets/tessera-signer.js';
+//   // Tessera serves this file as /assets/<version>/tessera-signer.js (same-version imports: './tessera-signer.js').
+//   import { findSigner, listCertificates, signChallenge, describe } from './tessera-signer.js';
 //   const found = await findSigner();            // { running, base, version, direct }
 //   button.onclick = async () => {
 //     const r = await signChallenge({ tbs: challengeB64, tbsEncoding: 'base64' });
@@ -155,11 +156,20 @@ function withTimeout(promise, ms) {
   });
 }
 
+/** Is this code the component's "this site is not approved" answer? */
+export function isSiteNotAllowed(retCode) {
+  const c = unsigned(retCode);
+  return c === 0x76000031 || c === 0x7600000f;
+}
+
 /**
  * Is a component running, and may this site call it directly?
- * Resolves { running, base, direct, version, response } — never rejects.
+ * Resolves { running, base, direct, version, response } — never rejects. `direct` is true
+ * whenever the site could read an answer that is not "site not allowed", even a failed one
+ * (no reader, no card): `response` then says what is wrong. `withCerts` asks for the
+ * certificates too (`/pkcs11info?withcert=true`).
  */
-export async function findSigner({ bases = DEFAULT_BASES, timeoutMs = 2000 } = {}) {
+export async function findSigner({ bases = DEFAULT_BASES, timeoutMs = 2000, withCerts = false } = {}) {
   for (const base of bases) {
     try {
       // An opaque no-cors request still tells "something listens" from "connection refused".
@@ -168,10 +178,12 @@ export async function findSigner({ bases = DEFAULT_BASES, timeoutMs = 2000 } = {
       continue;
     }
     try {
-      const r = await withTimeout(fetch(`${base}/pkcs11info`, { cache: 'no-store' }), timeoutMs);
+      const info = `${base}/pkcs11info${withCerts ? '?withcert=true' : ''}`;
+      const r = await withTimeout(fetch(info, { cache: 'no-store' }), timeoutMs);
       const body = await r.json();
-      const ok = unsigned(body.ret_code) === 0;
-      return { running: true, base, direct: ok, version: body.serverVersion || body.version || '', response: body };
+      const direct = !!body && typeof body === 'object' && 'ret_code' in body
+        && !isSiteNotAllowed(body.ret_code);
+      return { running: true, base, direct, version: body.serverVersion || body.version || '', response: body };
     } catch (e) {
       // Running, but this site is not approved for direct calls (no CORS): use the popup.
       return { running: true, base, direct: false, version: '', response: null };
@@ -283,4 +295,52 @@ export async function signChallenge(opts) {
   if (keyidb64) payload.keyidb64 = keyidb64;
   const answer = via === 'direct' ? await directSign(base, payload) : await popupRequest(payload, { base });
   return check(answer);
+}
+
+function derItem(bytes, pos) {
+  const tag = bytes[pos];
+  let len = bytes[pos + 1];
+  let start = pos + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n < 1 || n > 4) throw new Error('DER length');
+    len = 0;
+    for (let i = 0; i < n; i += 1) len = len * 256 + bytes[start + i];
+    start += n;
+  }
+  if (tag === undefined || start + len > bytes.length) throw new Error('DER truncated');
+  return { tag, start, end: start + len };
+}
+
+function derTime(bytes, item) {
+  const s = String.fromCharCode(...bytes.subarray(item.start, item.end));
+  const m = item.tag === 0x17
+    ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
+    : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) throw new Error('DER time');
+  let year = Number(m[1]);
+  if (item.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
+    .toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The validity dates of a certificate (base64 DER) as { notBefore, notAfter } ISO strings, or
+ * null when it cannot be read. For components (HiPKI) whose answers do not carry them.
+ */
+export function certificateValidity(certb64) {
+  try {
+    const bytes = Uint8Array.from(atob(certb64), (ch) => ch.charCodeAt(0));
+    const cert = derItem(bytes, 0);
+    const tbs = derItem(bytes, cert.start);
+    let pos = tbs.start;
+    let item = derItem(bytes, pos);
+    if (item.tag === 0xa0) { pos = item.end; item = derItem(bytes, pos); } // version
+    for (let i = 0; i < 3; i += 1) { pos = item.end; item = derItem(bytes, pos); } // serial, alg, issuer
+    const from = derItem(bytes, item.start);
+    const to = derItem(bytes, from.end);
+    return { notBefore: derTime(bytes, from), notAfter: derTime(bytes, to) };
+  } catch (e) {
+    return null;
+  }
 }

@@ -26,6 +26,9 @@ pub struct CommonOpts {
     /// `text` or `json`.
     #[arg(long, global = true, env = "TESSERA_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Loopback origin of the local signing component. Default http://127.0.0.1:61161.
+    #[arg(long, global = true, env = "TESSERA_SIGNER_URL")]
+    pub signer_url: Option<String>,
 }
 
 /// The file's shape; every key optional.
@@ -37,6 +40,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub base_url: Option<String>,
     pub log_format: Option<String>,
+    pub signer_url: Option<String>,
     pub demo: Option<bool>,
     #[serde(default)]
     pub password: PasswordSection,
@@ -131,6 +135,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub base_url: Option<String>,
+    pub signer_url: Option<String>,
     pub json_logs: bool,
     pub smtp_url: Option<String>,
     pub sms_url: Option<String>,
@@ -177,6 +182,7 @@ impl Config {
             .or_else(|| file.sms.gateway_url.clone());
         Ok(Self {
             base_url: opts.base_url.clone().or_else(|| file.base_url.clone()),
+            signer_url: opts.signer_url.clone().or_else(|| file.signer_url.clone()),
             file,
             data_dir,
             database_url,
@@ -252,6 +258,14 @@ impl Config {
             s.captcha_max_counter = v.max(2);
         }
         s.demo = f.demo.unwrap_or(false);
+        if let Some(v) = &self.signer_url {
+            s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
+                ConfigError::Invalid {
+                    key: "signer_url",
+                    message,
+                }
+            })?;
+        }
         Ok(s)
     }
 }
@@ -321,6 +335,34 @@ mod tests {
         assert!(matches!(
             Config::load(&opts),
             Err(ConfigError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn signer_url_defaults_to_hipki_and_must_be_a_loopback_origin() {
+        let c = Config::load(&CommonOpts::default()).unwrap();
+        let s = c.settings("http://127.0.0.1:8080", "k".into()).unwrap();
+        assert_eq!(s.signer_url, "http://127.0.0.1:61161");
+        let opts = CommonOpts {
+            signer_url: Some("http://127.0.0.1:40001/".into()),
+            ..Default::default()
+        };
+        let s = Config::load(&opts)
+            .unwrap()
+            .settings("http://127.0.0.1:8080", "k".into())
+            .unwrap();
+        assert_eq!(s.signer_url, "http://127.0.0.1:40001");
+        let opts = CommonOpts {
+            signer_url: Some("https://signer.example.tw".into()),
+            ..Default::default()
+        };
+        let c = Config::load(&opts).unwrap();
+        assert!(matches!(
+            c.settings("http://127.0.0.1:8080", "k".into()),
+            Err(ConfigError::Invalid {
+                key: "signer_url",
+                ..
+            })
         ));
     }
 }

@@ -33,9 +33,28 @@ pub use state::AppState;
 /// Largest request body accepted anywhere.
 const BODY_LIMIT: usize = 1024 * 1024;
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; \
-form-action 'self'; base-uri 'none'; object-src 'none'";
+/// The Content-Security-Policy: everything from this site only, except that scripts may
+/// connect to the local signing component at `signer_origin` (a checked loopback origin).
+fn csp(signer_origin: Option<&str>) -> String {
+    let connect = match signer_origin {
+        Some(o) => format!("'self' {o}"),
+        None => "'self'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; worker-src 'self' blob:; connect-src {connect}; \
+frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    )
+}
+
+/// The CSP header value; a signer address that is not a loopback origin is left out.
+fn csp_header(settings: &Settings) -> HeaderValue {
+    let origin = settings::signer_origin(&settings.signer_url)
+        .map_err(|e| tracing::error!(error = %e, "signer_url ignored in the CSP"))
+        .ok();
+    HeaderValue::from_str(&csp(origin.as_deref()))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     // The pool may wait long for a connection; a health check must answer quickly.
@@ -71,7 +90,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .layer(header("content-security-policy", CSP))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            csp_header(&state.settings),
+        ))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("referrer-policy", "same-origin"))

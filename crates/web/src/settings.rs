@@ -48,7 +48,13 @@ pub struct Settings {
     pub captcha_max_counter: u32,
     /// Demo mode: banner on every page, demo data available.
     pub demo: bool,
+    /// Origin of the local signing component the pages talk to (`tessera-signer` or HiPKI
+    /// LocalSignServer), e.g. `http://127.0.0.1:61161`; the CSP lets pages connect to it.
+    pub signer_url: String,
 }
+
+/// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
+pub const DEFAULT_SIGNER_URL: &str = "http://127.0.0.1:61161";
 
 impl Settings {
     /// Settings with the product defaults for the given base URL and CAPTCHA secret.
@@ -67,6 +73,7 @@ impl Settings {
             captcha_cost: 1_000,
             captcha_max_counter: 4_000,
             demo: false,
+            signer_url: DEFAULT_SIGNER_URL.to_string(),
         }
     }
 
@@ -85,6 +92,35 @@ impl Settings {
     }
 }
 
+/// Checks a signing component address: a loopback origin, `http://127.0.0.1:PORT`,
+/// `http://localhost:PORT` or `http://[::1]:PORT` (https too), nothing after it. Returns it
+/// without a trailing slash, ready to name in the CSP.
+pub fn signer_origin(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("`{url}` must start with http:// or https://"))?;
+    let (host, port) = match rest.strip_prefix("[::1]") {
+        Some(after) => ("[::1]", after),
+        None => rest.find(':').map_or((rest, ""), |i| rest.split_at(i)),
+    };
+    if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        return Err(format!(
+            "`{url}` must be a loopback origin (127.0.0.1, localhost or [::1]) and nothing more"
+        ));
+    }
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .and_then(|p| p.parse::<u16>().ok())
+            .is_some_and(|p| p != 0);
+    if !port_ok {
+        return Err(format!("`{url}` has an invalid port"));
+    }
+    Ok(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +133,32 @@ mod tests {
         let s = Settings::new("http://127.0.0.1:8080", "k".into());
         assert_eq!(s.origin(), "http://127.0.0.1:8080");
         assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn signer_origin_is_a_loopback_origin_only() {
+        assert_eq!(
+            signer_origin("http://127.0.0.1:61161/").as_deref(),
+            Ok("http://127.0.0.1:61161")
+        );
+        for ok in [
+            "http://localhost:8443",
+            "https://[::1]:61161",
+            "http://127.0.0.1",
+        ] {
+            assert_eq!(signer_origin(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "127.0.0.1:61161",
+            "http://example.tw:61161",
+            "http://127.0.0.1:61161/x",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:1; script-src *",
+            "http://127.0.0.1.evil.tw",
+            "http://[::1]x",
+        ] {
+            assert!(signer_origin(bad).is_err(), "{bad}");
+        }
     }
 }

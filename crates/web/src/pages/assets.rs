@@ -1,5 +1,6 @@
 //! Static assets embedded in the binary, served under `/assets/<content hash>/<name>` with a
 //! long immutable cache (a new build changes the hash, so browsers never keep a stale copy).
+//! All assets share one version segment, so a module imports another as `./name.js`.
 
 use std::sync::LazyLock;
 
@@ -25,6 +26,17 @@ const ASSETS: &[Asset] = &[
         name: "altcha.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/vendor/altcha.min.js"),
+    },
+    // The signer's browser client, from its own crate (one file, not a copy).
+    Asset {
+        name: "tessera-signer.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../signer/client/tessera-signer.js"),
+    },
+    Asset {
+        name: "signer-check.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/signer-check.js"),
     },
 ];
 

@@ -1,7 +1,8 @@
 //! Server-rendered pages (askama), zh-TW first with an English switch: home, 加入會員,
 //! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
-//! (profile, change password, delete account), the terms, and the embedded static assets.
-//! Every page works without JavaScript except the ALTCHA widget.
+//! (profile, change password, delete account), the terms, the signing component self-check,
+//! and the embedded static assets.
+//! Every page works without JavaScript except the ALTCHA widget and the self-check.
 
 mod account;
 mod assets;
@@ -14,6 +15,7 @@ mod password;
 mod profile;
 mod register;
 mod reset;
+mod signer;
 mod verify;
 
 #[cfg(test)]
@@ -28,6 +30,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/terms", get(home::terms))
+        .route("/signer", get(signer::show))
         .route("/goodbye", get(home::goodbye))
         .route("/lang", get(home::switch))
         .route("/register", get(register::show).post(register::submit))

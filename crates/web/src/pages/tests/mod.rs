@@ -6,6 +6,7 @@ mod lockout;
 mod mobile;
 mod render;
 mod security;
+mod signer;
 
 use std::collections::BTreeMap;
 use std::path::Path;
