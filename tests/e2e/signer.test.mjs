@@ -2,7 +2,7 @@
 // starts its own tessera (with --signer-url pointing at a free loopback port) and, per test,
 // a tessera-signer on that port with a PKCS#12 soft token from the test PKI: first with no
 // signer (the install guide), then with a pre-approved signer (version, the card and its
-// certificate with validity dates), then with a signer that does not know the site yet (the
+// certificate with validity dates; flagged when the browser's clock is near the expiry), then with a signer that does not know the site yet (the
 // first-use approval in the component's own window; an expired certificate flagged).
 // axe-core runs on each state; screenshots go to test-results/.
 import { test, before, after } from 'node:test';
@@ -115,8 +115,15 @@ async function waitForStatus(page, pattern) {
   );
 }
 
-/** An ISO time as the page shows it (UTC date). */
-const day = (iso) => new Date(iso).toISOString().slice(0, 10);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** An ISO time as the page shows it: the date in the local time zone. */
+function day(iso) {
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
 
 test('with no signer running, the self-check explains how to install and start it', async () => {
   const { context, page } = await openPage(browser, 375, 812);
@@ -178,6 +185,21 @@ test('a running, approved signer: version, the card and its certificate with val
     await page.keyboard.press('Enter');
     await waitForStatus(page, /檢測完成/);
     assert.deepEqual(problems, []);
+
+    // Within 30 days of expiry the certificate is flagged (004 六 Q5): the same card seen
+    // by a browser whose clock reads 10 days and an hour before the expiry.
+    const soon = await openPage(browser, 375, 812);
+    try {
+      await soon.page.clock.setFixedTime(new Date(Date.parse(signer.entity.not_after) - 10 * DAY - HOUR));
+      await soon.page.goto(`${base}/signer`);
+      await waitForStatus(soon.page, /檢測完成/);
+      assert.match(await soon.page.locator('#signer-certs').innerText(), /即將到期（剩 10 天）/);
+      await audit(soon.page, 'signer-expiring');
+      await fitsWidth(soon.page, 'signer-expiring');
+      await shot(soon.page, '375-signer-expiring');
+    } finally {
+      await soon.context.close();
+    }
   } finally {
     await context.close();
     await stopSigner();
@@ -204,6 +226,8 @@ test('first use: the site is approved in the signer window; an expired certifica
     await popup.click('#approve-yes');
 
     await waitForStatus(page, /檢測完成/);
+    // The approve button is gone; keyboard focus waits at the result's heading.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'check-title');
     const text = await page.locator('#signer-certs li.card').innerText();
     assert.match(text, /黃小華/);
     assert.ok(text.includes(day(signer.entity.not_after)), `no expiry date in ${text}`);

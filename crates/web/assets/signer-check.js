@@ -40,9 +40,12 @@ function componentSays(answer) {
   return el('span', describe(answer), { lang: 'zh-Hant-TW' });
 }
 
+/** The date (YYYY-MM-DD) of an ISO time in the user's own time zone. */
 function day(iso) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 10);
+  if (Number.isNaN(d.getTime())) return '';
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 }
 
 function validityBadge(notBefore, notAfter, now) {
@@ -90,9 +93,9 @@ function showDetails(found) {
   const now = Date.now();
   for (const slot of slots) {
     const token = slot && typeof slot.token === 'object' ? slot.token : null;
-    const state = token ? texts.readerCard : texts.readerEmpty;
-    const label = token && (token.label || token.serialNumber) ? `（${token.label || token.serialNumber}）` : '';
-    readers.append(el('li', `${slot.slotDescription || '—'}：${state}${label}`));
+    const name = token && (token.label || token.serialNumber);
+    const state = token ? fill(name ? texts.readerCardNamed : texts.readerCard, { name }) : texts.readerEmpty;
+    readers.append(el('li', fill(texts.readerLine, { reader: slot.slotDescription || '—', state })));
     for (const c of (token && token.certs) || []) certs.append(certItem(c, now));
   }
   if (!slots.length) readers.append(el('li', texts.noReaders));
@@ -135,6 +138,9 @@ async function approve() {
   } catch (e) {
     status('danger', e instanceof SignerError ? e.message : String(e));
     return;
+  } finally {
+    // The button is about to be hidden: keep keyboard users at the result.
+    $('check-title').focus();
   }
   await check();
 }
