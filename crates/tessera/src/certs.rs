@@ -40,10 +40,24 @@ pub fn verifier(config: &Config, demo: bool, base_url: &str) -> Result<Option<Ve
     Ok(Some(verifier))
 }
 
-/// Builds the demo test PKI in `dir` on first start; later starts reuse it.
+/// The test PKI's CRLs are current for 7 days: rebuild a demo PKI older than this.
+const DEMO_PKI_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(6 * 86_400);
+
+/// Builds the demo test PKI in `dir` on first start; later starts reuse it while its CRLs
+/// are current, and rebuild it (new cards: bind again) once they would have expired.
 fn demo_pki(dir: &Path) -> Result<Manifest, RunError> {
-    if dir.join("manifest.json").is_file() {
-        return Ok(Manifest::load(dir)?);
+    let manifest = dir.join("manifest.json");
+    let age = std::fs::metadata(&manifest)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    match age {
+        Some(age) if age < DEMO_PKI_MAX_AGE => return Ok(Manifest::load(dir)?),
+        Some(_) => {
+            tracing::warn!(dir = %dir.display(), "demo PKI older than its CRLs: rebuilding (bind the new demo cards again)");
+            std::fs::remove_dir_all(dir)?;
+        }
+        None => {}
     }
     std::fs::create_dir_all(dir)?;
     tracing::info!(dir = %dir.display(), "building the demo test PKI");

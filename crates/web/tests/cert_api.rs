@@ -560,6 +560,54 @@ async fn unbinding_and_renewal(store: Store, db: TestDatabase) -> R {
     Ok(())
 }
 
+async fn hca_personnel_card_binds_institution_card_is_refused(store: Store, db: TestDatabase) -> R {
+    let h = cert_harness(store, db);
+    let id = national_id("medical-doctor");
+    let mut b = Browser::default();
+    let captcha = solve_captcha(&h.app).await;
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/accounts",
+            Some(json!({
+                "username": "Doctor01", "password": PASSWORD, "name": "林醫師",
+                "email": "doctor@example.tw", "national_id": id,
+                "accept_terms": true, "captcha": captcha
+            })),
+        )
+        .await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    let r = card_session(&h, &mut b, "medical-doctor", Some(&id)).await;
+    ensure(r.body["binding_required"] == json!(true), r.text.clone())?;
+    let (cid, sig) = card_answer(&h.app, &mut b, "bind", "medical-doctor").await;
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/bindings",
+            Some(json!({
+                "challenge_id": cid, "signature": sig, "username": "Doctor01", "password": PASSWORD
+            })),
+        )
+        .await;
+    ensure(r.status == StatusCode::OK, format!("HCA bind: {}", r.text))?;
+    ensure(
+        r.body["certificate"]["kind"] == json!("hca_personnel"),
+        r.text.clone(),
+    )?;
+    let mut other = Browser::default();
+    let r = card_session(&h, &mut other, "medical-doctor", None).await;
+    ensure(r.body["loa"] == json!("certificate"), r.text.clone())?;
+    // HCA cards cannot register (citizen certificates only); institution cards are not
+    // accepted yet.
+    let r = register_card(&h, &mut other, "medical-doctor", &id).await;
+    refused(&r, StatusCode::FORBIDDEN, "cert_kind_not_accepted")?;
+    let r = card_session(&h, &mut other, "medical-hospital", None).await;
+    refused(&r, StatusCode::FORBIDDEN, "cert_kind_not_accepted")?;
+    Ok(())
+}
+
 async fn without_trust_dir_certificates_are_unavailable(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     let r = call(
@@ -596,5 +644,6 @@ tessera_store::both_backends!(
     challenges_are_single_use_and_bound,
     reset_by_certificate_unlocks,
     unbinding_and_renewal,
+    hca_personnel_card_binds_institution_card_is_refused,
     without_trust_dir_certificates_are_unavailable,
 );
