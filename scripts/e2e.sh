@@ -2,6 +2,8 @@
 # Browser end-to-end test of the member-account pages: builds `tessera`, starts it on a free
 # local port with a throw-away data directory (SQLite + Maildir), then drives Debian's
 # Chromium with Playwright (tests/e2e) at 375 px and 1280 px, with axe-core on every page.
+# The signer self-check test (tests/e2e/signer.test.mjs) starts its own tessera and
+# tessera-signer (built here too) on free ports.
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,6 @@ command -v node >/dev/null || { echo "e2e: node not found" >&2; exit 1; }
 echo "== e2e: cargo build -p tessera -p tessera-signer"
 cargo build -q -p tessera -p tessera-signer
 bin="${CARGO_TARGET_DIR:-target}/debug/tessera"
-# The self-check test (signer.test.mjs) starts its own tessera and tessera-signer.
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 export TESSERA_E2E_BIN="$bin" TESSERA_E2E_SIGNER_BIN="${bin%/tessera}/tessera-signer"
 
