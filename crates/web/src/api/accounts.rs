@@ -10,13 +10,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::json::ApiJson;
+use super::me::{Me, MeAny};
 use super::views::{AccountView, CreatedView, ErrorBody, MeView, loa_str};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::flows::profile::{DeleteInput, PasswordChange, ProfileInput};
 use crate::flows::register::RegisterInput;
-use crate::flows::{self, login::password_expires_at, profile, register, verify};
-use crate::session::{AnySession, Authed, clear_cookie};
+use crate::flows::{login::password_expires_at, profile, register, verify};
+use crate::session::clear_cookie;
 use crate::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -51,11 +52,11 @@ pub async fn create(
 pub async fn me(
     State(state): State<AppState>,
     ctx: Ctx,
-    AnySession(s): AnySession,
+    MeAny {
+        session: s,
+        account: a,
+    }: MeAny,
 ) -> ApiResult<Json<MeView>> {
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(ctx.lang))?;
     let certs = state
         .store
         .account_certificates(&a.id, false)
@@ -75,13 +76,10 @@ pub async fn me(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Authed(s): Authed,
+    Me { account: a, .. }: Me,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<AccountView>> {
     let lang = ctx.lang;
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(lang))?;
     let a = profile::update(&state, &a, &input, &ctx)
         .await
         .map_err(|f| f.in_lang(lang))?;
@@ -94,13 +92,10 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
-    Authed(s): Authed,
+    Me { account: a, .. }: Me,
     ApiJson(input): ApiJson<DeleteInput>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(lang))?;
     profile::delete(&state, &a, &input, &ctx)
         .await
         .map_err(|f| f.in_lang(lang))?;
@@ -113,13 +108,10 @@ pub async fn delete(
 pub async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    AnySession(s): AnySession,
+    MeAny { account: a, .. }: MeAny,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(lang))?;
     let set = profile::change_password(&state, &a, &input, &ctx)
         .await
         .map_err(|f| f.in_lang(lang))?;
@@ -151,12 +143,9 @@ pub async fn verify_email(
 pub async fn resend_email(
     State(state): State<AppState>,
     ctx: Ctx,
-    Authed(s): Authed,
+    Me { account: a, .. }: Me,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(lang))?;
     verify::send_email_link(&state, &a, lang)
         .await
         .map_err(|f| f.in_lang(lang))?;
@@ -169,12 +158,9 @@ pub async fn resend_email(
 pub async fn send_mobile_code(
     State(state): State<AppState>,
     ctx: Ctx,
-    Authed(s): Authed,
+    Me { account: a, .. }: Me,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(lang))?;
     verify::send_mobile_code(&state, &a, lang)
         .await
         .map_err(|f| f.in_lang(lang))?;
@@ -192,13 +178,10 @@ pub struct CodeInput {
 pub async fn confirm_mobile(
     State(state): State<AppState>,
     ctx: Ctx,
-    Authed(s): Authed,
+    Me { account: a, .. }: Me,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
-    let a = flows::account(&state, &s.account_id)
-        .await
-        .map_err(|f| f.in_lang(lang))?;
     verify::confirm_mobile(&state, &a, &input.code, &ctx)
         .await
         .map_err(|f| f.in_lang(lang))?;

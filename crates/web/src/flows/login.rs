@@ -46,6 +46,24 @@ fn locked() -> Failure {
     Failure::new(StatusCode::LOCKED, "account_locked")
 }
 
+/// Records a refused sign-in (audit and metrics) and hands back the failure to answer with.
+async fn refuse(
+    state: &AppState,
+    who: Subject<'_>,
+    ctx: &Ctx,
+    outcome: &str,
+    failure: Failure,
+) -> Failure {
+    audit::record(state, AuditKind::LoginFailed, who, ctx, outcome, None).await;
+    let metric = if failure.code == "account_locked" {
+        "locked"
+    } else {
+        "failed"
+    };
+    state.metrics.login(metric);
+    failure
+}
+
 /// Whether the account's password is older than the configured lifetime.
 pub fn password_expired(state: &AppState, account: &Account) -> bool {
     state
@@ -101,32 +119,13 @@ pub async fn login(state: &AppState, input: &LoginInput, ctx: &Ctx) -> Result<Lo
         .await?;
 
     let Some(account) = account else {
-        audit::record(
-            state,
-            AuditKind::LoginFailed,
-            Subject::username(username),
-            ctx,
-            "unknown_username",
-            None,
-        )
-        .await;
-        state.metrics.login("failed");
-        return Err(invalid());
+        let who = Subject::username(username);
+        return Err(refuse(state, who, ctx, "unknown_username", invalid()).await);
     };
     let who = Subject::account(&account.id, &account.username);
 
     if account.disabled {
-        audit::record(
-            state,
-            AuditKind::LoginFailed,
-            who,
-            ctx,
-            "account_locked",
-            None,
-        )
-        .await;
-        state.metrics.login("locked");
-        return Err(locked());
+        return Err(refuse(state, who, ctx, "account_locked", locked()).await);
     }
 
     if verified == Verified::No {
@@ -158,17 +157,7 @@ pub async fn login(state: &AppState, input: &LoginInput, ctx: &Ctx) -> Result<Lo
 
     // Right password: succeed only if no parallel failure disabled the account meanwhile.
     if !state.store.record_login_success(&account.id, now()).await? {
-        audit::record(
-            state,
-            AuditKind::LoginFailed,
-            who,
-            ctx,
-            "account_locked",
-            None,
-        )
-        .await;
-        state.metrics.login("locked");
-        return Err(locked());
+        return Err(refuse(state, who, ctx, "account_locked", locked()).await);
     }
     if verified == Verified::YesNeedsRehash {
         let fresh = state.hasher.hash(&input.password).await?;
