@@ -35,9 +35,11 @@ function status(kind, ...parts) {
   box.replaceChildren(p);
 }
 
-/** A component message (always zh-TW), marked as such for screen readers. */
+/** A component message (always zh-TW, from the client's code table), marked as such. */
 function componentSays(answer) {
-  return el('span', describe(answer), { lang: 'zh-Hant-TW' });
+  const span = el('span', `${texts.componentSaid}`);
+  span.append(el('span', describe(answer), { lang: 'zh-Hant-TW' }));
+  return span;
 }
 
 /** The date (YYYY-MM-DD) of an ISO time in the user's own time zone. */
