@@ -1,7 +1,12 @@
 //! Certificate sign-in state every node must share: issued challenges (taken at most once,
 //! atomically), certificates bound to accounts with their history (unbinding keeps the row
 //! with `unbound_at`), "not mine" reports from the binding screen, and the lookups the flows
-//! need (accounts by national ID, the account of a bound certificate).
+//! need (accounts by national ID, the account of a bound certificate); certificate-only
+//! sessions in `sessions`.
+
+mod sessions;
+
+pub use sessions::CertSession;
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -144,13 +149,21 @@ impl Store {
         }))
     }
 
-    /// Deletes challenges that expired before `now`. Returns how many.
+    /// Deletes challenges that expired before `now` and expired certificate-only sessions.
+    /// Returns how many rows went.
     pub async fn purge_cert_challenges(&self, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM cert_challenges WHERE expires_at < $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut total = 0;
+        for sql in [
+            "DELETE FROM cert_challenges WHERE expires_at < $1",
+            "DELETE FROM cert_sessions WHERE expires_at <= $1",
+        ] {
+            total += sqlx::query(sql)
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        }
+        Ok(total)
     }
 
     /// Binds a certificate to an account. A live certificate of the same kind on that account

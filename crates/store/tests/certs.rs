@@ -6,7 +6,7 @@ mod common;
 
 use common::{NOW, TestResult, register};
 use tessera_store::Store;
-use tessera_store::certs::{BindOutcome, CertChallenge, CertReport, NewBinding};
+use tessera_store::certs::{BindOutcome, CertChallenge, CertReport, CertSession, NewBinding};
 use tessera_store::testing::TestDatabase;
 
 tessera_store::both_backends!(
@@ -17,6 +17,7 @@ tessera_store::both_backends!(
     a_certificate_binds_to_one_account,
     lookups_by_national_id_and_certificate,
     not_mine_reports_are_kept,
+    certificate_only_sessions_expire,
 );
 
 fn challenge(id: &str, expires_at: i64) -> CertChallenge {
@@ -201,5 +202,24 @@ async fn not_mine_reports_are_kept(store: Store, _db: TestDatabase) -> TestResul
     assert!(store.delete_account(&a.id, NOW).await?);
     assert!(store.cert_reports(&a.id).await?.is_empty());
     assert!(store.account_certificates(&a.id, true).await?.is_empty());
+    Ok(())
+}
+
+async fn certificate_only_sessions_expire(store: Store, db: TestDatabase) -> TestResult {
+    let s = CertSession {
+        id_hash: "h1".to_owned(),
+        national_id: "A123456789".to_owned(),
+        name: "王小明".to_owned(),
+        issuer: "issuer".to_owned(),
+        serial: "0e01".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + 60,
+    };
+    store.create_cert_session(&s).await?;
+    let node_b = db.connect().await?;
+    assert_eq!(node_b.cert_session("h1", NOW).await?, Some(s));
+    assert_eq!(store.cert_session("h1", NOW + 60).await?, None, "expired");
+    assert_eq!(store.purge_cert_challenges(NOW + 60).await?, 1);
+    assert!(!store.delete_cert_session("h1").await?);
     Ok(())
 }

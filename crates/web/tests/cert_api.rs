@@ -608,6 +608,65 @@ async fn hca_personnel_card_binds_institution_card_is_refused(store: Store, db: 
     Ok(())
 }
 
+async fn skipping_binding_gives_a_certificate_only_session(store: Store, db: TestDatabase) -> R {
+    let h = cert_harness(store, db);
+    let id = national_id(CHEN);
+    let mut b = Browser::default();
+    // The typed ID must still match the card.
+    let (cid, sig) = card_answer(&h.app, &mut b, "login", CHEN).await;
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/session",
+            Some(json!({
+                "challenge_id": cid, "signature": sig, "national_id": national_id(WANG),
+                "skip_binding": true
+            })),
+        )
+        .await;
+    refused(&r, StatusCode::FORBIDDEN, "cert_national_id_mismatch")?;
+    let r = b
+        .call(&h.app, Method::GET, "/api/v1/cert/session", None)
+        .await;
+    refused(&r, StatusCode::UNAUTHORIZED, "unauthenticated")?;
+    let (cid, sig) = card_answer(&h.app, &mut b, "login", CHEN).await;
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/session",
+            Some(json!({
+                "challenge_id": cid, "signature": sig, "national_id": id, "skip_binding": true
+            })),
+        )
+        .await;
+    ensure(r.status == StatusCode::OK, r.text.clone())?;
+    ensure(
+        r.body["certificate_only"]["national_id"] == json!(id),
+        r.text.clone(),
+    )?;
+    let r = b
+        .call(&h.app, Method::GET, "/api/v1/cert/session", None)
+        .await;
+    ensure(
+        r.body["name"] == json!("陳美麗") && r.body["loa"] == json!("certificate"),
+        r.text.clone(),
+    )?;
+    // It is not a member session.
+    let r = b.call(&h.app, Method::GET, "/api/v1/me", None).await;
+    refused(&r, StatusCode::UNAUTHORIZED, "unauthenticated")?;
+    let r = b
+        .call(&h.app, Method::DELETE, "/api/v1/cert/session", None)
+        .await;
+    ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())?;
+    let r = b
+        .call(&h.app, Method::GET, "/api/v1/cert/session", None)
+        .await;
+    refused(&r, StatusCode::UNAUTHORIZED, "unauthenticated")?;
+    Ok(())
+}
+
 async fn without_trust_dir_certificates_are_unavailable(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     let r = call(
@@ -645,5 +704,6 @@ tessera_store::both_backends!(
     reset_by_certificate_unlocks,
     unbinding_and_renewal,
     hca_personnel_card_binds_institution_card_is_refused,
+    skipping_binding_gives_a_certificate_only_session,
     without_trust_dir_certificates_are_unavailable,
 );

@@ -1,10 +1,10 @@
 //! JSON API for certificates: challenges, registration with the citizen certificate,
-//! certificate sign-in, binding and unbinding. Password reset by certificate is
-//! `POST /api/v1/password-resets` with `channel: "certificate"` (see `auth.rs`).
+//! certificate sign-in (and certificate-only sessions), binding and unbinding. Password reset
+//! by certificate is `POST /api/v1/password-resets` with `channel: "certificate"` (`auth.rs`).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
@@ -15,9 +15,10 @@ use super::json::ApiJson;
 use super::views::{AccountView, CertView, ErrorBody, loa_str};
 use crate::context::Ctx;
 use crate::csrf::CsrfToken;
-use crate::error::ApiError;
+use crate::error::{ApiError, Failure};
 use crate::flows::cert::binding::{self, BindInput};
 use crate::flows::cert::login::{self, Candidate, CertLogin, CertLoginInput};
+use crate::flows::cert::only::{self, CertIdentityView};
 use crate::flows::cert::register::{self, CertRegisterInput};
 use crate::flows::cert::{self, ChallengeInput, IssuedChallenge};
 use crate::flows::{self, login::password_expires_at};
@@ -62,6 +63,9 @@ pub struct CertSessionView {
     pub accounts: Option<Vec<Candidate>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardView>,
+    /// With `skip_binding`: a certificate-only session (no account) was started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_only: Option<CertIdentityView>,
 }
 
 /// `POST /api/v1/cert/bindings` success.
@@ -142,6 +146,7 @@ pub async fn session(
                 loa: Some(loa_str(Loa::Certificate)),
                 accounts: None,
                 card: None,
+                certificate_only: None,
             };
             ([(SET_COOKIE, set_cookie)], Json(body)).into_response()
         }
@@ -156,9 +161,52 @@ pub async fn session(
                 kind: card.identity.kind.as_str().to_owned(),
                 not_after: card.identity.not_after.clone(),
             }),
+            certificate_only: None,
         })
         .into_response(),
+        CertLogin::CertificateOnly {
+            set_cookie,
+            session,
+        } => {
+            let body = CertSessionView {
+                binding_required: false,
+                account: None,
+                loa: Some(loa_str(Loa::Certificate)),
+                accounts: None,
+                card: None,
+                certificate_only: Some(CertIdentityView::new(&session)),
+            };
+            ([(SET_COOKIE, set_cookie)], Json(body)).into_response()
+        }
     })
+}
+
+/// The certificate-only session's identity (a holder who skipped binding), or 401.
+#[utoipa::path(get, path = "/api/v1/cert/session", tag = "certificate",
+    responses((status = 200, body = CertIdentityView), (status = 401, body = ErrorBody)))]
+pub async fn identity(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> ApiResult<Json<CertIdentityView>> {
+    let s = only::load(&state, &headers)
+        .await
+        .map_err(|f| f.in_lang(ctx.lang))?;
+    s.map(|s| Json(CertIdentityView::new(&s)))
+        .ok_or_else(|| Failure::unauthenticated().in_lang(ctx.lang))
+}
+
+/// End the certificate-only session.
+#[utoipa::path(delete, path = "/api/v1/cert/session", tag = "certificate", responses((status = 204)))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let clear = only::end(&state, &headers)
+        .await
+        .map_err(|f| f.in_lang(ctx.lang))?;
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
 }
 
 /// Bind the certificate to an account with its password (to the session's account when

@@ -4,7 +4,6 @@ pub mod accounts;
 pub mod auth;
 pub mod cert;
 pub mod json;
-pub mod me;
 pub mod views;
 
 use axum::Json;
@@ -38,6 +37,8 @@ use crate::state::AppState;
         cert::challenges,
         cert::registrations,
         cert::session,
+        cert::identity,
+        cert::end_session,
         cert::bind,
         cert::unbind,
     )
@@ -81,7 +82,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/captcha", get(auth::captcha))
         .route("/api/v1/cert/challenges", post(cert::challenges))
         .route("/api/v1/cert/registrations", post(cert::registrations))
-        .route("/api/v1/cert/session", post(cert::session))
+        .route(
+            "/api/v1/cert/session",
+            post(cert::session)
+                .get(cert::identity)
+                .delete(cert::end_session),
+        )
         .route("/api/v1/cert/bindings", post(cert::bind))
         .route("/api/v1/cert/bindings/{serial}", delete(cert::unbind))
 }

@@ -12,6 +12,7 @@ use tessera_core::ids::NationalId;
 use tessera_core::loa::Loa;
 use tessera_pki::CertKind;
 use tessera_store::Account;
+use tessera_store::certs::CertSession;
 use utoipa::ToSchema;
 
 use super::{Card, SignedAnswer, masked_name, verify};
@@ -31,6 +32,9 @@ pub struct CertLoginInput {
     /// Needed when the certificate is not bound yet.
     #[serde(default)]
     pub national_id: Option<String>,
+    /// Unbound certificate: skip binding and take a certificate-only session (no account).
+    #[serde(default)]
+    pub skip_binding: bool,
 }
 
 /// An account the certificate's holder may bind to (name masked until proved).
@@ -49,6 +53,11 @@ pub enum CertLogin {
     BindingRequired {
         card: Box<Card>,
         accounts: Vec<Candidate>,
+    },
+    /// The holder skipped binding: a session without an account.
+    CertificateOnly {
+        set_cookie: String,
+        session: Box<CertSession>,
     },
 }
 
@@ -166,6 +175,13 @@ pub async fn login(
         ));
     }
     let id = check_national_id(state, &card, input.national_id.as_deref(), ctx).await?;
+    if input.skip_binding {
+        let (session, set_cookie) = super::only::start(state, &card, id.as_str(), ctx).await?;
+        return Ok(CertLogin::CertificateOnly {
+            set_cookie,
+            session: Box::new(session),
+        });
+    }
     let accounts: Vec<Candidate> = state
         .store
         .accounts_by_national_id(id.as_str())

@@ -10,6 +10,7 @@
 
 pub mod binding;
 pub mod login;
+pub mod only;
 pub mod register;
 pub mod reset;
 pub mod service;
