@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod cert;
 pub mod json;
+pub mod me;
 pub mod views;
 
 use axum::Json;
