@@ -20,7 +20,7 @@ use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
 use tessera_web::{AppState, Settings};
 
-use crate::common::{BASE, Resp, call_with, state_on, test_settings};
+use crate::common::{BASE, PASSWORD, Resp, call_with, solve_captcha, state_on, test_settings};
 
 /// The test PKI, built once per test binary.
 pub fn pki() -> &'static (PathBuf, Manifest) {
@@ -249,4 +249,77 @@ pub fn sign_with(cert: &Path, key: &Path, content: &[u8]) -> String {
         .success();
     assert!(ok, "openssl cms -sign failed");
     STANDARD.encode(std::fs::read(&out).expect("signature"))
+}
+
+// Shared test steps and assertions.
+
+pub type R = Result<(), String>;
+
+pub fn ensure(cond: bool, msg: impl Into<String>) -> R {
+    if cond { Ok(()) } else { Err(msg.into()) }
+}
+
+pub fn refused(r: &Resp, status: StatusCode, code: &str) -> R {
+    ensure(
+        r.status == status && r.code() == code,
+        format!("expected {status} {code}, got {} {}", r.status, r.text),
+    )
+}
+
+pub const WANG: &str = "citizen-wang";
+
+pub const CHEN: &str = "citizen-chen";
+
+/// Registers `entity`'s card with `typed_id`; returns the response.
+pub async fn register_card(h: &CertHarness, b: &mut Browser, entity: &str, typed_id: &str) -> Resp {
+    let (challenge_id, signature) = card_answer(&h.app, b, "register", entity).await;
+    let captcha = solve_captcha(&h.app).await;
+    b.call(
+        &h.app,
+        Method::POST,
+        "/api/v1/cert/registrations",
+        Some(json!({
+            "challenge_id": challenge_id, "signature": signature, "national_id": typed_id,
+            "email": "wang@example.tw", "mobile": "0912345678", "password": PASSWORD,
+            "accept_terms": true, "captcha": captcha
+        })),
+    )
+    .await
+}
+
+/// Signs in with `entity`'s card, typing `id` when given.
+pub async fn card_session(
+    h: &CertHarness,
+    b: &mut Browser,
+    entity: &str,
+    id: Option<&str>,
+) -> Resp {
+    let (challenge_id, signature) = card_answer(&h.app, b, "login", entity).await;
+    b.call(
+        &h.app,
+        Method::POST,
+        "/api/v1/cert/session",
+        Some(json!({ "challenge_id": challenge_id, "signature": signature, "national_id": id })),
+    )
+    .await
+}
+
+/// `GET /api/v1/me` as this browser.
+pub async fn me(h: &CertHarness, b: &mut Browser) -> Value {
+    b.call(&h.app, Method::GET, "/api/v1/me", None).await.body
+}
+
+pub async fn password_login(
+    h: &CertHarness,
+    b: &mut Browser,
+    username: &str,
+    password: &str,
+) -> Resp {
+    b.call(
+        &h.app,
+        Method::POST,
+        "/api/v1/session",
+        Some(json!({ "username": username, "password": password })),
+    )
+    .await
 }
