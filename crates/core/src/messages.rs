@@ -132,6 +132,8 @@ catalog! {
         "This certificate is bound to another account; unbind it there first.";
     "cert_kind_not_accepted" => "此類憑證不適用於本項服務，請使用自然人憑證。",
         "This kind of certificate is not accepted here; please use a citizen certificate.";
+    "cert_institution_account_taken" => "此醫事機構代碼對應的帳號名稱已被會員使用，請洽客服。",
+        "The account name of this institution code is used by a member account; please contact support.";
     "cert_bound_national_id_locked" => "帳號已綁定憑證，請先解除憑證綁定後再變更身分證字號。",
         "A certificate is bound to this account: unbind it before changing the ID number.";
     "cert_malformed" => "簽章資料格式錯誤，無法解析。", "The signature data is malformed.";

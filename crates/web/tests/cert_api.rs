@@ -183,7 +183,7 @@ async fn unbound_card_binds_with_the_password(store: Store, db: TestDatabase) ->
     Ok(())
 }
 
-async fn hca_personnel_card_binds_institution_card_is_refused(store: Store, db: TestDatabase) -> R {
+async fn hca_personnel_card_binds_like_a_citizen_card(store: Store, db: TestDatabase) -> R {
     let h = cert_harness(store, db);
     let id = national_id("medical-doctor");
     let mut b = Browser::default();
@@ -222,12 +222,44 @@ async fn hca_personnel_card_binds_institution_card_is_refused(store: Store, db: 
     let mut other = Browser::default();
     let r = card_session(&h, &mut other, "medical-doctor", None).await;
     ensure(r.body["loa"] == json!("certificate"), r.text.clone())?;
-    // HCA cards cannot register (citizen certificates only); institution cards are not
-    // accepted yet.
+    // HCA cards cannot register (citizen certificates only).
     let r = register_card(&h, &mut other, "medical-doctor", &id).await;
     refused(&r, StatusCode::FORBIDDEN, "cert_kind_not_accepted")?;
-    let r = card_session(&h, &mut other, "medical-hospital", None).await;
-    refused(&r, StatusCode::FORBIDDEN, "cert_kind_not_accepted")?;
+    Ok(())
+}
+
+async fn institution_card_signs_in_as_its_institution(store: Store, db: TestDatabase) -> R {
+    let h = cert_harness(store, db);
+    let mut b = Browser::default();
+    let r = card_session(&h, &mut b, "medical-hospital", None).await;
+    ensure(
+        r.status == StatusCode::OK,
+        format!("institution: {}", r.text),
+    )?;
+    ensure(r.body["loa"] == json!("certificate"), r.text.clone())?;
+    let m = me(&h, &mut b).await;
+    ensure(
+        m["username"] == json!("H0401180014") && m["name"] == json!("國立臺灣大學醫學院附設醫院"),
+        m.to_string(),
+    )?;
+    let id = m["id"].clone();
+    let mut again = Browser::default();
+    card_session(&h, &mut again, "medical-hospital", None).await;
+    ensure(
+        me(&h, &mut again).await["id"] == id,
+        "same account the second time",
+    )?;
+    Ok(())
+}
+
+async fn a_member_username_is_not_an_institution_account(store: Store, db: TestDatabase) -> R {
+    let h = cert_harness(store, db);
+    let r = register(&h.app, "H0401180014", "squatter@example.tw").await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    let mut b = Browser::default();
+    let r = card_session(&h, &mut b, "medical-hospital", None).await;
+    refused(&r, StatusCode::CONFLICT, "cert_institution_account_taken")?;
+    ensure(!b.cookies.contains_key("tessera_session"), "not signed in")?;
     Ok(())
 }
 
@@ -320,7 +352,9 @@ async fn without_trust_dir_certificates_are_unavailable(store: Store, db: TestDa
 tessera_store::both_backends!(
     register_then_sign_in_with_password_and_card,
     unbound_card_binds_with_the_password,
-    hca_personnel_card_binds_institution_card_is_refused,
+    hca_personnel_card_binds_like_a_citizen_card,
+    institution_card_signs_in_as_its_institution,
+    a_member_username_is_not_an_institution_account,
     skipping_binding_gives_a_certificate_only_session,
     without_trust_dir_certificates_are_unavailable,
 );

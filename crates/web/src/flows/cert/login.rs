@@ -165,6 +165,14 @@ pub async fn login(
             account: Box::new(account),
         });
     }
+    if card.identity.kind == CertKind::HcaInstitution {
+        let account = super::institution::account_for(state, &card, ctx).await?;
+        let set_cookie = sign_in(state, &account, &card, ctx).await?;
+        return Ok(CertLogin::SignedIn {
+            set_cookie,
+            account: Box::new(account),
+        });
+    }
     if !matches!(
         card.identity.kind,
         CertKind::MoicaCitizen | CertKind::HcaPersonnel

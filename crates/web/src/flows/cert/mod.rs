@@ -9,6 +9,7 @@
 //! on its first request), single use, five minutes, and for one purpose.
 
 pub mod binding;
+pub mod institution;
 pub mod login;
 pub mod only;
 pub mod register;
