@@ -195,6 +195,9 @@ async fn reset_by_certificate_unlocks(store: Store, db: TestDatabase) -> R {
     }
     let r = password_login(&h, &mut b, &id, PASSWORD).await;
     refused(&r, StatusCode::LOCKED, "account_locked")?;
+    // The card does not sign a locked account in; resetting with it unlocks.
+    let r = card_session(&h, &mut b, WANG, None).await;
+    refused(&r, StatusCode::LOCKED, "account_locked")?;
     let reset = |cid: String, sig: String| {
         json!({ "username": id, "channel": "certificate", "challenge_id": cid,
                 "signature": sig, "new_password": "Renewed2026pw" })
@@ -231,6 +234,8 @@ async fn reset_by_certificate_unlocks(store: Store, db: TestDatabase) -> R {
         r.status == StatusCode::OK,
         format!("login with new password: {}", r.text),
     )?;
+    let r = card_session(&h, &mut b, WANG, None).await;
+    ensure(r.body["loa"] == json!("certificate"), r.text.clone())?;
     Ok(())
 }
 
