@@ -339,6 +339,43 @@ async fn unbinding_and_renewal(store: Store, db: TestDatabase) -> R {
     Ok(())
 }
 
+async fn inactive_job_skips_the_missing_email_of_institution_accounts(
+    store: Store,
+    db: TestDatabase,
+) -> R {
+    let h = cert_harness(store, db);
+    let old = tessera_web::state::now() - 6 * 365 * 86_400;
+    for (username, email) in [("H0000000001", ""), ("Oldie0001", "oldie@example.tw")] {
+        h.state
+            .store
+            .create_account(&tessera_store::NewAccount {
+                username: username.into(),
+                name: "機構".into(),
+                email: email.into(),
+                mobile: None,
+                national_id: None,
+                birthday: None,
+                landline: None,
+                password_hash: "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
+                terms_version: "old".into(),
+                terms_accepted_at: old,
+                created_at: old,
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let actions = tessera_web::flows::inactive::run(&h.state, false)
+        .await
+        .map_err(|f| f.code.to_string())?;
+    ensure(actions.len() == 2, format!("{actions:?}"))?;
+    for username in ["H0000000001", "Oldie0001"] {
+        let a = h.state.store.account_by_username(username).await;
+        let warned = a.ok().flatten().and_then(|a| a.inactivity_warned_at);
+        ensure(warned.is_some(), format!("{username} warned"))?;
+    }
+    Ok(())
+}
+
 tessera_store::both_backends!(
     binding_to_an_account_of_another_id_is_refused,
     revoked_card_is_refused,
@@ -346,4 +383,5 @@ tessera_store::both_backends!(
     challenges_are_single_use_and_bound,
     reset_by_certificate_unlocks,
     unbinding_and_renewal,
+    inactive_job_skips_the_missing_email_of_institution_accounts,
 );

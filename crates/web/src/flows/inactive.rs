@@ -61,17 +61,23 @@ pub async fn run(state: &AppState, dry_run: bool) -> Result<Vec<Action>, Failure
         let who = Subject::account(&a.id, &a.username);
         if action == "warn" {
             if state.store.mark_inactivity_warned(&a.id, t).await? {
-                let link = state.url("/login");
-                state
-                    .mailer
-                    .send(&mails::inactive_warning(
-                        ctx.lang,
-                        &a.email,
-                        &a.username,
-                        &link,
-                    ))
-                    .await?;
-                audit::record(state, AuditKind::InactiveWarned, who, &ctx, "ok", None).await;
+                // Institution accounts made from HCA cards have no email to warn.
+                let outcome = if a.email.is_empty() {
+                    "no_email"
+                } else {
+                    let link = state.url("/login");
+                    state
+                        .mailer
+                        .send(&mails::inactive_warning(
+                            ctx.lang,
+                            &a.email,
+                            &a.username,
+                            &link,
+                        ))
+                        .await?;
+                    "ok"
+                };
+                audit::record(state, AuditKind::InactiveWarned, who, &ctx, outcome, None).await;
             }
         } else {
             state.store.delete_account(&a.id, t).await?;
