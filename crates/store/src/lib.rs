@@ -18,11 +18,14 @@ mod captcha;
 pub mod certs;
 mod connect;
 mod error;
+// Upstream identity brokering (issue 7 part B).
+pub mod external_identities;
 mod maintenance;
 mod rows;
 mod secrets;
 mod sessions;
 mod tokens;
+pub mod upstream_flow;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
