@@ -102,6 +102,23 @@ audit_kinds! {
     CertUnbound => "cert_unbound",
     /// The holder of a certificate reported an account of their ID as not theirs.
     CertNotMineReported => "cert_not_mine_reported",
+    // Upstream identity brokering (issue 7 part B).
+    /// A sign-in at an upstream OpenID provider was started (or could not be).
+    UpstreamStarted => "upstream_started",
+    /// An upstream's answer was refused (state, provider error, `iss`, token, userinfo).
+    UpstreamRefused => "upstream_refused",
+    /// A linked external identity signed in.
+    UpstreamLoginSucceeded => "upstream_login_succeeded",
+    /// A linked external identity was refused sign-in (account locked).
+    UpstreamLoginFailed => "upstream_login_failed",
+    /// A verified external identity has no account yet: binding or registration offered.
+    UpstreamBindingRequired => "upstream_binding_required",
+    /// An external identity was linked to an account.
+    UpstreamLinked => "upstream_linked",
+    /// Linking an external identity was refused.
+    UpstreamLinkRefused => "upstream_link_refused",
+    /// The owner removed a link (管理外部帳號).
+    UpstreamUnlinked => "upstream_unlinked",
 }
 
 /// Whether the recorded action succeeded.

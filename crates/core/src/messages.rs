@@ -155,6 +155,31 @@ catalog! {
         "The challenge has expired; please start again.";
     "cert_challenge_replayed" => "驗證碼已使用或無效，請重新操作。",
         "The challenge was already used or is unknown; please start again.";
+    // Upstream identity brokering: 使用 Google / Facebook 登入 (issue 7 part B).
+    "upstream_unknown_provider" => "找不到此外部帳號登入服務，請回登入頁重新選擇。",
+        "This external sign-in service is not offered here; go back to the sign-in page and choose again.";
+    "upstream_unavailable" => "目前無法連線至外部帳號登入服務，請稍後再試，或改用帳號密碼登入。",
+        "The external sign-in service cannot be reached right now; try again later or sign in with your password.";
+    "upstream_state_invalid" => "這次外部帳號登入已逾時、已完成過或不是由此瀏覽器開始，請回登入頁重新點選。",
+        "This external sign-in has expired, was already completed or was started in another browser; start again from the sign-in page.";
+    "upstream_access_denied" => "您已取消外部帳號登入或未同意授權，請重新操作，或改用帳號密碼登入。",
+        "You cancelled the external sign-in or did not grant access; try again or sign in with your password.";
+    "upstream_error" => "外部帳號登入服務回報錯誤，登入未完成，請稍後再試。",
+        "The external sign-in service reported an error and you are not signed in; please try again later.";
+    "upstream_response_invalid" => "外部帳號登入服務的回應不正確，為保護您的帳號已停止登入，請重新操作。",
+        "The external sign-in service's answer was not valid; to protect your account the sign-in was stopped. Please start again.";
+    "upstream_token_invalid" => "外部帳號登入服務提供的身分資料未通過驗證，登入未完成，請重新操作。",
+        "The identity data from the external sign-in service did not pass verification; you are not signed in. Please start again.";
+    "upstream_pending_missing" => "外部帳號驗證已逾時，請回登入頁重新以外部帳號登入。",
+        "The external account check has expired; sign in with the external account again from the sign-in page.";
+    "upstream_password_expired" => "此帳號的密碼已過期，無法建立關聯。請先以帳號密碼登入並變更密碼，再重新以外部帳號登入。",
+        "This account's password has expired, so it cannot be linked. Sign in with the password and change it first, then sign in with the external account again.";
+    "upstream_identity_linked_elsewhere" => "此外部帳號已與其他帳號建立關聯，請先登入該帳號並於「管理外部帳號」移除關聯。",
+        "This external account is linked to another account; sign in to that account and remove the link under \"External accounts\" first.";
+    "upstream_provider_already_linked" => "您的帳號已關聯此服務的另一個外部帳號，請先於「管理外部帳號」移除後再試。",
+        "Your account is already linked to another account of this service; remove that link under \"External accounts\" first.";
+    "upstream_link_not_found" => "找不到此外部帳號關聯，可能已經移除。",
+        "This external account link was not found; it may have been removed already.";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }

@@ -59,6 +59,9 @@ pub struct FileConfig {
     /// Certificate verification (trust directory, revocation); see docs/pki.md.
     #[serde(default)]
     pub pki: tessera_pki::PkiSettings,
+    /// Upstream OpenID providers for 「使用 X 登入」 (`[[upstream]]`); see docs/upstream.md.
+    #[serde(default)]
+    pub upstream: Vec<tessera_web::flows::upstream::UpstreamConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

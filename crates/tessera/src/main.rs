@@ -5,6 +5,7 @@ mod certs;
 mod config;
 mod runtime;
 mod serve;
+mod upstream;
 
 use std::process::ExitCode;
 

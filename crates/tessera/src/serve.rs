@@ -41,6 +41,8 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
     if let Some(verifier) = crate::certs::verifier(config, demo, &state.settings.base_url)? {
         state = state.with_pki(verifier);
     }
+    let upstream = crate::upstream::providers(config, &state.settings.base_url)?;
+    state = state.with_upstream(upstream);
     spawn_jobs(state.clone());
     let app = tessera_web::app(state.clone());
     println!("Tessera listening on {}", state.settings.base_url);
@@ -76,6 +78,9 @@ fn spawn_jobs(state: AppState) {
                 .await
             {
                 tracing::error!(error = %e, "purge of expired certificate challenges failed");
+            }
+            if let Err(e) = state.store.purge_upstream(tessera_web::state::now()).await {
+                tracing::error!(error = %e, "purge of expired upstream sign-ins failed");
             }
             if hours.is_multiple_of(24) {
                 match tessera_web::flows::inactive::run(&state, false).await {

@@ -22,6 +22,8 @@ pub struct AppState {
     /// Certificate verification; `None` when no trust directory is configured (the
     /// certificate endpoints then answer `cert_unavailable`).
     pub pki: Option<Arc<crate::flows::cert::CertService>>,
+    /// Upstream OpenID providers for 「使用 X 登入」 (none unless configured).
+    pub upstream: crate::flows::upstream::Upstreams,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             sms: Arc::new(sms),
             metrics: Arc::new(Metrics::new()),
             pki: None,
+            upstream: Default::default(),
         })
     }
 
@@ -48,6 +51,12 @@ impl AppState {
             verifier,
             self.store.clone(),
         )));
+        self
+    }
+
+    /// Offers sign-in with these upstream OpenID providers.
+    pub fn with_upstream(mut self, upstream: crate::flows::upstream::Upstreams) -> Self {
+        self.upstream = upstream;
         self
     }
 

@@ -6,6 +6,8 @@ pub mod cert;
 pub mod json;
 pub mod me;
 pub mod views;
+// Upstream identity brokering (issue 7 part B).
+pub mod upstream;
 
 use axum::Json;
 use axum::Router;
@@ -42,6 +44,10 @@ use crate::state::AppState;
         cert::end_session,
         cert::bind,
         cert::unbind,
+        // Upstream identity brokering (issue 7 part B).
+        upstream::providers,
+        upstream::list,
+        upstream::remove,
     )
 )]
 pub struct ApiDoc;
@@ -91,4 +97,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/cert/bindings", post(cert::bind))
         .route("/api/v1/cert/bindings/{serial}", delete(cert::unbind))
+        // Upstream identity brokering (issue 7 part B).
+        .route("/api/v1/upstream/providers", get(upstream::providers))
+        .route("/api/v1/me/external-identities", get(upstream::list))
+        .route(
+            "/api/v1/me/external-identities/{id}",
+            delete(upstream::remove),
+        )
 }

@@ -81,6 +81,37 @@ pub fn password_expires_at(state: &AppState, account: &Account) -> Option<i64> {
 }
 
 pub async fn login(state: &AppState, input: &LoginInput, ctx: &Ctx) -> Result<LoginOk, Failure> {
+    let account = authenticate(state, input, ctx).await?;
+    let who = Subject::account(&account.id, &account.username);
+    let expired = password_expired(state, &account);
+    let set_cookie = session::start(
+        state,
+        &account.id,
+        Loa::Password,
+        expired,
+        ctx.ip.clone(),
+        ctx.user_agent.clone(),
+    )
+    .await?;
+    let outcome = if expired { "ok_password_expired" } else { "ok" };
+    audit::record(state, AuditKind::LoginSucceeded, who, ctx, outcome, None).await;
+    state.metrics.login("ok");
+    Ok(LoginOk {
+        set_cookie,
+        account,
+        loa: Loa::Password,
+        password_expired: expired,
+    })
+}
+
+/// Checks a username and password exactly as sign-in does — CAPTCHA after the configured
+/// failures, failures counted towards the lockout, a locked account refused, success recorded
+/// and the hash upgraded — without starting a session (binding an upstream identity uses it).
+pub async fn authenticate(
+    state: &AppState,
+    input: &LoginInput,
+    ctx: &Ctx,
+) -> Result<Account, Failure> {
     let username = input.username.trim();
     let account = if username.is_empty() || username.len() > 64 {
         None
@@ -167,25 +198,7 @@ pub async fn login(state: &AppState, input: &LoginInput, ctx: &Ctx) -> Result<Lo
             .await?;
         audit::record(state, AuditKind::PasswordRehashed, who, ctx, "ok", None).await;
     }
-    let expired = password_expired(state, &account);
-    let set_cookie = session::start(
-        state,
-        &account.id,
-        Loa::Password,
-        expired,
-        ctx.ip.clone(),
-        ctx.user_agent.clone(),
-    )
-    .await?;
-    let outcome = if expired { "ok_password_expired" } else { "ok" };
-    audit::record(state, AuditKind::LoginSucceeded, who, ctx, outcome, None).await;
-    state.metrics.login("ok");
-    Ok(LoginOk {
-        set_cookie,
-        account,
-        loa: Loa::Password,
-        password_expired: expired,
-    })
+    Ok(account)
 }
 
 /// Ends the session.

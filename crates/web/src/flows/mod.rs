@@ -1,6 +1,7 @@
 //! The account flows of the foundation, shared by the JSON API and the pages: registration,
 //! verification, sign-in, password reset, profile, deletion and the inactive-account job;
-//! certificate registration, sign-in, binding and reset (`cert`).
+//! certificate registration, sign-in, binding and reset (`cert`); sign-in with upstream
+//! OpenID providers and external-account links (`upstream`).
 
 pub mod cert;
 pub mod inactive;
@@ -8,6 +9,7 @@ pub mod login;
 pub mod profile;
 pub mod register;
 pub mod reset;
+pub mod upstream;
 pub mod verify;
 
 use tessera_store::Account;

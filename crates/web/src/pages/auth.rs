@@ -38,9 +38,13 @@ struct LoginPage {
     form: Form,
     next: String,
     locked: bool,
+    /// 「使用 X 登入」 (upstream providers).
+    upstream: Vec<super::upstream::Button>,
 }
 
-fn form(l: L, username: &str, captcha: bool) -> Form {
+/// The username + password form (with the CAPTCHA widget when `captcha`); binding an
+/// external account uses it too.
+pub(super) fn form(l: L, username: &str, captcha: bool) -> Form {
     let mut fields = vec![
         Field::text("username", l.t("帳號", "Username"))
             .required()
@@ -68,13 +72,19 @@ fn local_next(next: &str) -> String {
     }
 }
 
-pub async fn show(pc: PageCtx, Query(q): Query<NextQuery>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    pc: PageCtx,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let l = pc.l();
     let page = pc.page(l.t("會員登入", "Sign in"));
+    let next = local_next(&q.next);
     let t = LoginPage {
         page,
         form: form(l, "", false),
-        next: local_next(&q.next),
+        upstream: super::upstream::buttons(&state, l, &next),
+        next,
         locked: false,
     };
     render(&pc, StatusCode::OK, &t)
@@ -111,6 +121,7 @@ pub async fn submit(
             let t = LoginPage {
                 page,
                 form: f,
+                upstream: super::upstream::buttons(&state, l, &next),
                 next,
                 locked: failure.code == "account_locked",
             };

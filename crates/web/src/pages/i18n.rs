@@ -122,6 +122,27 @@ const FLASHES: &[Flash] = &[
         zh: "密碼已重設，帳號已解除停用，請以新密碼登入。",
         en: "Your password is reset and the account is unlocked. Sign in with the new password.",
     },
+    // Upstream identity brokering (issue 7 part B).
+    Flash {
+        code: "upstream_linked",
+        zh: "外部帳號已與您的帳號建立關聯，之後可直接用來登入。",
+        en: "The external account is linked; you can now use it to sign in.",
+    },
+    Flash {
+        code: "upstream_linked_signed_in",
+        zh: "帳號綁定成功，您已登入。之後可直接使用此外部帳號登入。",
+        en: "Your account is linked and you are signed in. From now on you can sign in with this external account.",
+    },
+    Flash {
+        code: "upstream_unlinked",
+        zh: "已移除外部帳號關聯。",
+        en: "The external account link is removed.",
+    },
+    Flash {
+        code: "upstream_registered",
+        zh: "註冊成功，新帳號已與您的外部帳號建立關聯。",
+        en: "You are registered, and the new account is linked to your external account.",
+    },
 ];
 
 /// The flash message with this code, if it is one of the fixed ones.

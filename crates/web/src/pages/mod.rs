@@ -1,7 +1,7 @@
 //! Server-rendered pages (askama), zh-TW first with an English switch: home, 加入會員,
 //! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
-//! (profile, change password, delete account), the terms, the signing component self-check,
-//! and the embedded static assets.
+//! (profile, change password, delete account, 管理外部帳號), the terms, the signing component
+//! self-check, 「使用 X 登入」 with upstream providers, and the embedded static assets.
 //! Every page works without JavaScript except the ALTCHA widget and the self-check.
 
 mod account;
@@ -17,6 +17,9 @@ mod register;
 mod reset;
 mod signer;
 mod verify;
+// Upstream identity brokering (issue 7 part B).
+mod external;
+mod upstream;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +28,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+
+/// The one "is this a path on this site" rule, for flows that keep a `next` (upstream sign-in).
+pub(crate) use layout::is_local_path;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -61,6 +67,16 @@ pub fn router() -> Router<AppState> {
             "/account/delete",
             get(password::delete_show).post(password::delete_submit),
         )
+        // Upstream identity brokering (issue 7 part B).
+        .route("/upstream/{id}/start", get(upstream::start_login))
+        .route("/upstream/{id}/link", get(external::start_link))
+        .route("/upstream/{id}/callback", get(upstream::callback))
+        .route(
+            "/upstream/bind",
+            get(upstream::bind_show).post(upstream::bind_submit),
+        )
+        .route("/account/external", get(external::show))
+        .route("/account/external/{id}/remove", post(external::remove))
         .route("/assets/{version}/{name}", get(assets::serve))
         .fallback(home::not_found)
 }

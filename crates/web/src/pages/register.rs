@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use tessera_core::password::PasswordPolicy;
@@ -38,6 +38,8 @@ pub struct RegisterForm {
 struct RegisterPage {
     page: Page,
     form: Form,
+    /// Registering after an unlinked upstream sign-in: what happens to the link ("" if not).
+    upstream_note: String,
 }
 
 #[derive(Template)]
@@ -182,16 +184,33 @@ pub fn opt(v: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
-pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
+pub async fn show(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
     let l = pc.l();
     let page = pc.page(l.t("加入會員", "Register")).with_captcha();
-    let form = form(l, &state.settings.password_policy, &RegisterForm::default());
-    render(&pc, StatusCode::OK, &RegisterPage { page, form })
+    let (prefill, upstream_note) = super::upstream::register_prefill(&state, l, &headers).await;
+    let form = form(l, &state.settings.password_policy, &prefill);
+    let t = RegisterPage {
+        page,
+        form,
+        upstream_note,
+    };
+    render(&pc, StatusCode::OK, &t)
+}
+
+/// What the upstream said about the registrant waiting to be linked: name, and the email
+/// when the upstream verified it.
+pub fn prefilled(name: Option<&str>, email: Option<&str>) -> RegisterForm {
+    RegisterForm {
+        name: name.unwrap_or_default().to_owned(),
+        email: email.unwrap_or_default().to_owned(),
+        ..RegisterForm::default()
+    }
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     pc: PageCtx,
+    headers: HeaderMap,
     PostForm(v): PostForm<RegisterForm>,
 ) -> Response {
     let l = pc.l();
@@ -209,8 +228,17 @@ pub async fn submit(
         // With mismatched passwords the flow only validates: no CAPTCHA, no account.
         captcha: if mismatch { None } else { opt(&v.captcha) },
     };
-    let mut failure = match register::register(&state, &input, &pc.ctx).await {
-        Ok(_) => return redirect("/register/done", &[]),
+    let (_, upstream_note) = super::upstream::register_prefill(&state, l, &headers).await;
+    let result = if upstream_note.is_empty() {
+        register::register(&state, &input, &pc.ctx)
+            .await
+            .map(|_| vec![])
+    } else {
+        // Linked to the external account the registrant just signed in with.
+        super::upstream::register_linked(&state, &pc, &headers, &input).await
+    };
+    let mut failure = match result {
+        Ok(cookies) => return redirect("/register/done", &cookies),
         Err(failure) => failure,
     };
     let mut f = form(l, &state.settings.password_policy, &v);
@@ -226,7 +254,12 @@ pub async fn submit(
         f.fail(l, &failure);
     }
     let page = pc.page(l.t("加入會員", "Register")).with_captcha();
-    render(&pc, failure.status, &RegisterPage { page, form: f })
+    let t = RegisterPage {
+        page,
+        form: f,
+        upstream_note,
+    };
+    render(&pc, failure.status, &t)
 }
 
 pub async fn done(pc: PageCtx) -> Response {
