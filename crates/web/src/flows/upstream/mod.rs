@@ -14,6 +14,7 @@
 
 pub mod callback;
 pub mod config;
+pub mod fetch;
 pub mod id_token;
 pub mod link;
 pub mod provider;
