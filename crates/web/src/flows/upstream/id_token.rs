@@ -274,3 +274,7 @@ impl Identity {
         self
     }
 }
+
+#[cfg(test)]
+#[path = "id_token_tests.rs"]
+mod tests;
