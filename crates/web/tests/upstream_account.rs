@@ -1,7 +1,8 @@
 //! External-account links seen from the account, on SQLite and PostgreSQL: a locked account
 //! cannot sign in with its link (004 二 Q6 rules do not bypass the lockout); a signed-in
 //! member links an identity from 管理外部帳號 (004 二 Q7) — only with the page's token, and
-//! only while still signed in as the member who started it.
+//! only while still signed in as the member who started it. A flow started on one node is
+//! answered and bound on others.
 
 mod common;
 #[path = "upstream/fake.rs"]
@@ -18,7 +19,55 @@ use tessera_store::testing::TestDatabase;
 tessera_store::both_backends!(
     locked_account_cannot_use_its_link,
     member_links_from_the_account_page,
+    nodes_share_the_flow,
 );
+
+/// Started on one node, answered on another, bound on the first: the request, the waiting
+/// identity and the link live in the shared database.
+async fn nodes_share_the_flow(store: Store, db: TestDatabase) -> R {
+    let h = up_harness(store, db).await;
+    register(&h.app, "Node2026", "node@example.tw").await;
+    let other = h.db.connect().await.map_err(|e| e.to_string())?;
+    let checked = fake_config(&h.fake).check(BASE, |_| None)?;
+    let upstream = tessera_web::flows::upstream::Upstreams::new(vec![checked])?;
+    let node_b =
+        tessera_web::app(state_on(other, h.dir.path(), test_settings()).with_upstream(upstream));
+    let mut b = Browser::default();
+    let authorize = start(&h, &mut b, "/upstream/fake/start").await?;
+    let code = h.fake.authorize(&authorize, "n-1");
+    let r = b.get(&node_b, &callback_url(&authorize, &code, "")).await;
+    ensure(
+        location(&r) == "/upstream/bind",
+        format!("callback on node b: {} {}", r.status, r.text),
+    )?;
+    let csrf = b.cookies.get("tessera_csrf").cloned().unwrap_or_default();
+    let r = b
+        .post(
+            &h.app,
+            "/upstream/bind",
+            &[
+                ("_csrf", &csrf),
+                ("username", "Node2026"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    ensure(
+        location(&r) == "/account",
+        format!("bind on node a: {} {}", r.status, r.text),
+    )?;
+    // Replaying the answer on the first node fails: the request was taken on the second.
+    let r = b.get(&h.app, &callback_url(&authorize, &code, "")).await;
+    ensure(
+        r.status == StatusCode::BAD_REQUEST,
+        format!("replay on node a: {}", r.status),
+    )?;
+    let links = b.get(&node_b, "/api/v1/me/external-identities").await;
+    ensure(
+        links.body.as_array().is_some_and(|a| a.len() == 1),
+        links.text,
+    )
+}
 
 async fn locked_account_cannot_use_its_link(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
