@@ -318,6 +318,43 @@ async fn register_prefilled_then_linked(store: Store, db: TestDatabase) -> R {
         location(&r) == "/account" && b.has("tessera_session"),
         "signs in",
     )?;
+    // Two browsers verified one person; once one bound it, the other cannot register with it
+    // (and no account is left behind).
+    register(&h.app, "Other2026", "other@example.tw").await;
+    let (mut x, mut y) = (Browser::default(), Browser::default());
+    round_trip(&h, &mut x, "twice").await?;
+    round_trip(&h, &mut y, "twice").await?;
+    let r = bind(&h, &mut x, "Other2026", PASSWORD, None).await;
+    ensure(location(&r) == "/account", format!("x binds: {}", r.text))?;
+    let csrf = y.cookies.get("tessera_csrf").cloned().unwrap_or_default();
+    let captcha = solve_captcha(&h.app).await;
+    let r = y
+        .post(
+            &h.app,
+            "/register",
+            &[
+                ("_csrf", &csrf),
+                ("username", "Third2026"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("name", "林小美"),
+                ("email", "third@example.tw"),
+                ("accept_terms", "on"),
+                ("captcha", &captcha),
+            ],
+        )
+        .await;
+    ensure(
+        r.status == StatusCode::CONFLICT && says(&r, "upstream_identity_linked_elsewhere"),
+        format!("y: {}", r.status),
+    )?;
+    let third = h
+        .state
+        .store
+        .account_by_username("Third2026")
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(third.is_none(), "no account created")?;
     // Without a waiting identity the registration page is the ordinary one.
     let fresh = Browser::default().get(&h.app, "/register").await;
     ensure(

@@ -216,6 +216,18 @@ pub async fn register(
     ctx: &Ctx,
 ) -> Result<Account, Failure> {
     let p = need_pending(state, headers).await?;
+    // Refuse before creating an account the identity could not be linked to.
+    if state
+        .store
+        .external_identity(&p.issuer, &p.subject)
+        .await?
+        .is_some()
+    {
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            "upstream_identity_linked_elsewhere",
+        ));
+    }
     let account = register::register(state, input, ctx).await?;
     link(
         state,
