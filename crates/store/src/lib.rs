@@ -23,11 +23,14 @@ mod rows;
 mod secrets;
 mod sessions;
 mod tokens;
+// Organizations and back-office staff (issue 6).
+pub mod orgs;
+pub mod staff;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate};
+pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate, kind};
 pub use audit::{AuditEntry, AuditVerify, NewAuditEvent};
 pub use connect::{Backend, Store, StoreOptions};
 pub use error::StoreError;
