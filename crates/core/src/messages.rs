@@ -187,6 +187,14 @@ catalog! {
     "page_invalid" => "頁碼不正確。", "Invalid page number.";
     "review_reason_required" => "請輸入審核不通過的原因（最多 500 字）。",
         "Please give the reason for rejecting (at most 500 characters).";
+    "csv_column_unknown" => "CSV 標題列有不認得的欄位名稱。",
+        "The CSV header names a column that does not exist.";
+    "csv_column_missing" => "CSV 標題列缺少必要欄位（agency_code、name、kind）。",
+        "The CSV header lacks a required column (agency_code, name, kind).";
+    "csv_row_malformed" => "此列的欄位數與標題列不符或格式錯誤。",
+        "This row's number of fields differs from the header, or it cannot be read.";
+    "csv_duplicate_agency_code" => "同一機關代號在檔案中出現多次。",
+        "This agency code appears more than once in the file.";
     // Flows (seed 003 四、五、六).
     "org_unknown_agency_code" => "查無此機關代號，請確認輸入是否正確。",
         "No organization has this agency code; please check it.";

@@ -3,8 +3,10 @@
 mod admin;
 mod certs;
 mod config;
+mod orgs;
 mod runtime;
 mod serve;
+mod staff;
 
 use std::process::ExitCode;
 

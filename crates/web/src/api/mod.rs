@@ -6,6 +6,8 @@ pub mod cert;
 pub mod json;
 pub mod me;
 pub mod views;
+// Organizations and the back office (issue 6).
+pub mod orgs;
 
 use axum::Json;
 use axum::Router;
@@ -47,7 +49,10 @@ use crate::state::AppState;
 pub struct ApiDoc;
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    // Organizations and the back office (issue 6).
+    doc.merge(orgs::OrgApi::openapi());
+    Json(doc)
 }
 
 pub fn router() -> Router<AppState> {
@@ -91,4 +96,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/cert/bindings", post(cert::bind))
         .route("/api/v1/cert/bindings/{serial}", delete(cert::unbind))
+        // Organizations and the back office (issue 6).
+        .merge(orgs::router())
 }
