@@ -125,8 +125,9 @@ pub fn card_info(cert: &str) -> Result<CardInfo, Failure> {
         .find(|(oid, _)| oid == "2.5.4.3")
         .map(|(_, v)| v)
         .unwrap_or_default();
+    let serial = CertSerial::parse(&info.serial_hex()).map_err(|_| bad())?;
     Ok(CardInfo {
-        serial: info.serial_hex(),
+        serial: serial.to_string(),
         name,
     })
 }
