@@ -27,6 +27,9 @@ mod tokens;
 pub mod orgs;
 pub mod staff;
 
+/// Organization and staff sessions write their idle clock at most this often (seconds).
+pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
+
 #[cfg(feature = "test-support")]
 pub mod testing;
 

@@ -71,8 +71,9 @@ impl Store {
         Ok(())
     }
 
-    /// The live session of `kind` with this hash, touched; `None` when absent, of another
-    /// kind, past its expiry or idle for `idle_secs` or more.
+    /// The live session of `kind` with this hash; `None` when absent, of another kind, past
+    /// its expiry or idle for `idle_secs` or more. The idle clock is written at most once a
+    /// minute (a read per request, not a write).
     pub async fn org_session_if_live(
         &self,
         id_hash: &str,
@@ -81,8 +82,8 @@ impl Store {
         idle_secs: i64,
     ) -> Result<Option<OrgSession>, StoreError> {
         let row = sqlx::query(&format!(
-            "UPDATE org_sessions SET last_seen_at = $3 WHERE id_hash = $1 AND kind = $2 \
-             AND expires_at > $3 AND last_seen_at > $4 RETURNING {COLUMNS}"
+            "SELECT {COLUMNS} FROM org_sessions WHERE id_hash = $1 AND kind = $2 \
+             AND expires_at > $3 AND last_seen_at > $4"
         ))
         .bind(id_hash)
         .bind(kind)
@@ -90,7 +91,18 @@ impl Store {
         .bind(now.saturating_sub(idle_secs))
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+        let Some(mut s) = row.as_ref().map(from_row).transpose()? else {
+            return Ok(None);
+        };
+        if now - s.last_seen_at >= crate::TOUCH_EVERY_SECS {
+            sqlx::query("UPDATE org_sessions SET last_seen_at = $2 WHERE id_hash = $1")
+                .bind(id_hash)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            s.last_seen_at = now;
+        }
+        Ok(Some(s))
     }
 
     /// Sets the organization a handler session acts for.
