@@ -4,6 +4,7 @@ mod admin;
 mod certs;
 mod config;
 mod orgs;
+mod orgs_config;
 mod runtime;
 mod serve;
 mod staff;

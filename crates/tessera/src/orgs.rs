@@ -10,7 +10,7 @@ use clap::Subcommand;
 use tessera_core::Lang;
 use tessera_core::audit::AuditKind;
 use tessera_store::{NewAuditEvent, Store};
-use tessera_web::flows::orgs::registry;
+use tessera_web::flows::orgs::import as registry;
 
 use crate::runtime::RunError;
 

@@ -12,11 +12,17 @@ mod backoffice;
 mod common;
 #[path = "cert/helpers.rs"]
 mod helpers;
+#[path = "orgs/lookups.rs"]
+mod lookups;
 #[path = "orgs/registration.rs"]
 mod registration;
+#[path = "orgs/renewal.rs"]
+mod renewal;
 #[path = "orgs/replacement.rs"]
 mod replacement;
 #[path = "orgs/review.rs"]
 mod review;
+#[path = "orgs/steps.rs"]
+mod steps;
 #[path = "orgs/support.rs"]
 mod support;

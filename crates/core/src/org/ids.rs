@@ -1,7 +1,7 @@
 //! Identifiers of organizations (issue 6): the platform's five-character agency code (機關代號),
 //! the government organization OID (機關 OID), the business ID (統一編號, with its check digit),
-//! the HCA medical institution code (醫事機構代碼), the organization kind, certificate serials as
-//! people type them, and telephone extensions.
+//! the HCA medical institution code (醫事機構代碼), the organization kind, names, telephone
+//! extensions and notes.
 
 use serde::{Deserialize, Serialize};
 
@@ -175,40 +175,6 @@ pub fn org_name(input: &str) -> Result<String, FieldError> {
     Ok(s.to_owned())
 }
 
-/// A certificate serial as people type or paste it (`0A:1B`, `0x0a1b`, `0A 1B`): hex digits,
-/// stored lowercase without leading zeros (the form `tessera_pki` reports).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CertSerial(String);
-string_newtype!(CertSerial);
-
-impl CertSerial {
-    pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let folded = fold_ascii(input).to_ascii_lowercase();
-        let s = folded.strip_prefix("0x").unwrap_or(&folded);
-        let hex: String = s
-            .chars()
-            .filter(|c| !matches!(c, ' ' | ':' | '-'))
-            .collect();
-        if hex.is_empty() {
-            return Err(FieldError::new("cert_serial", "cert_serial_required"));
-        }
-        if hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(FieldError::new("cert_serial", "cert_serial_invalid"));
-        }
-        let trimmed = hex.trim_start_matches('0');
-        Ok(CertSerial(if trimmed.is_empty() {
-            "0".to_owned()
-        } else {
-            trimmed.to_owned()
-        }))
-    }
-
-    /// Whether `other` (a serial in any accepted form) is the same number.
-    pub fn same_as(&self, other: &str) -> bool {
-        CertSerial::parse(other).is_ok_and(|o| o == *self)
-    }
-}
-
 /// A telephone extension: 1–6 digits (blank means none).
 pub fn extension(input: &str) -> Result<Option<String>, FieldError> {
     let s = fold_ascii(input);
@@ -294,17 +260,6 @@ mod tests {
         for k in OrgKind::ALL {
             assert_eq!(OrgKind::parse(k.as_str()), Ok(k));
         }
-    }
-
-    #[test]
-    fn serials_normalise() {
-        let s = CertSerial::parse("0x00:0A:1b").unwrap();
-        assert_eq!(s.as_str(), "a1b");
-        assert!(s.same_as("0A 1B"));
-        assert!(!s.same_as("a1c"));
-        assert_eq!(code(CertSerial::parse("  ")), "cert_serial_required");
-        assert_eq!(code(CertSerial::parse("xyz")), "cert_serial_invalid");
-        assert_eq!(CertSerial::parse("000").unwrap().as_str(), "0");
     }
 
     #[test]

@@ -2,14 +2,18 @@
 //! permission tree, the certificate flows as a state machine, ROC times and the handler list's
 //! paging rules. No IO.
 
+pub mod cards;
 pub mod flow;
 pub mod ids;
 pub mod permissions;
 pub mod roc;
+pub mod serial;
 
-pub use flow::{FlowKind, ManagerRule, OrgCardKind, OrgCardRule, OrgIds, ReceiptItem, Step};
-pub use ids::{AgencyCode, BusinessId, CertSerial, InstitutionCode, OrgKind, OrganizationOid};
+pub use cards::{OrgCardKind, OrgIds, card_matches};
+pub use flow::{FlowKind, ManagerRule, OrgCardRule, ReceiptItem, Step};
+pub use ids::{AgencyCode, BusinessId, InstitutionCode, OrgKind, OrganizationOid};
 pub use permissions::PermissionTree;
+pub use serial::CertSerial;
 
 use crate::{FieldError, Lang};
 

@@ -214,4 +214,15 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
+
+    /// How many handlers an organization has (for the back office's detail view).
+    pub async fn org_handler_count(&self, code: &str) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS n FROM org_handlers WHERE agency_code = $1")
+                .bind(code)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("n")?,
+        )
+    }
 }

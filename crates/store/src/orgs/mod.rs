@@ -9,6 +9,7 @@ mod registration;
 mod registry;
 mod reviews;
 mod sessions;
+mod tx;
 
 pub use flows::OrgFlow;
 pub use handlers::{Assignment, HandlerWrite};

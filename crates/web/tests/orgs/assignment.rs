@@ -10,6 +10,7 @@ use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
 
 use crate::helpers::*;
+use crate::steps::*;
 use crate::support::*;
 
 tessera_store::both_backends!(

@@ -10,6 +10,7 @@ use tessera_store::testing::TestDatabase;
 
 use crate::common::{PASSWORD, solve_captcha};
 use crate::helpers::*;
+use crate::steps::*;
 use crate::support::*;
 
 tessera_store::both_backends!(staff_roles_are_enforced, operators_edit_the_registry);

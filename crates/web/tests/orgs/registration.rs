@@ -11,12 +11,12 @@ use tessera_store::testing::TestDatabase;
 
 use crate::common::{PASSWORD, mail_with};
 use crate::helpers::*;
+use crate::steps::*;
 use crate::support::*;
 
 tessera_store::both_backends!(
     registers_with_a_matching_oid,
     business_and_medical_cards_match_their_identifiers,
-    card_lookups_read_the_signing_card,
 );
 
 fn roc_form(s: &str) -> bool {
@@ -263,86 +263,5 @@ async fn business_and_medical_cards_match_their_identifiers(store: Store, db: Te
     // A member cannot take an agency code in the registry as a username.
     let r = crate::common::register(&h.app, "B0002", "member@example.tw").await;
     refused(&r, StatusCode::CONFLICT, "username_unavailable")?;
-    Ok(())
-}
-
-async fn card_lookups_read_the_signing_card(store: Store, db: TestDatabase) -> R {
-    let h = org_harness(store, db).await;
-    let mut b = Browser::default();
-    // 查詢機關憑證OID (圖3-41): the card's name and OID, and whether the registry agrees.
-    let lookup = |code: &str, id: String, sig: String| json!({ "agency_code": code, "challenge_id": id, "signature": sig });
-    let (id, sig) = card_answer(&h.app, &mut b, "org-lookup", SCHOOL_CARD).await;
-    let r = b
-        .call(
-            &h.app,
-            Method::POST,
-            "/api/v1/org-lookups/organization-certificate",
-            Some(lookup(SCHOOL, id, sig)),
-        )
-        .await;
-    ensure(r.status == StatusCode::OK, r.text.clone())?;
-    ensure(
-        r.body["name"] == json!("臺北市立建國高級中學")
-            && r.body["organization_oid"] == json!("2.16.886.101.90028.20002"),
-        r.text.clone(),
-    )?;
-    ensure(r.body["matches_registry"] == json!(false), r.text.clone())?;
-    let (id, sig) = card_answer(&h.app, &mut b, "org-lookup", NDC_CARD).await;
-    let r = b
-        .call(
-            &h.app,
-            Method::POST,
-            "/api/v1/org-lookups/organization-certificate",
-            Some(lookup(NDC, id, sig)),
-        )
-        .await;
-    ensure(r.body["matches_registry"] == json!(true), r.text.clone())?;
-    let (id, sig) = card_answer(&h.app, &mut b, "org-lookup", CHEN).await;
-    let r = b
-        .call(
-            &h.app,
-            Method::POST,
-            "/api/v1/org-lookups/organization-certificate",
-            Some(lookup(NDC, id, sig)),
-        )
-        .await;
-    refused(&r, StatusCode::FORBIDDEN, "org_cert_kind_not_accepted")?;
-    // 查詢自然人憑證序號 (圖3-43): the typed ID must match the card.
-    let citizen = |nid: String, id: String, sig: String| json!({ "national_id": nid, "challenge_id": id, "signature": sig });
-    let (id, sig) = card_answer(&h.app, &mut b, "cert-lookup", CHEN).await;
-    let r = b
-        .call(
-            &h.app,
-            Method::POST,
-            "/api/v1/org-lookups/citizen-certificate",
-            Some(citizen(national_id(WANG), id, sig)),
-        )
-        .await;
-    refused(&r, StatusCode::FORBIDDEN, "cert_national_id_mismatch")?;
-    let (id, sig) = card_answer(&h.app, &mut b, "cert-lookup", CHEN).await;
-    let r = b
-        .call(
-            &h.app,
-            Method::POST,
-            "/api/v1/org-lookups/citizen-certificate",
-            Some(citizen(national_id(CHEN), id, sig)),
-        )
-        .await;
-    let serial = pki()
-        .1
-        .entity(CHEN)
-        .map(|e| e.serial.clone())
-        .unwrap_or_default();
-    ensure(
-        r.body["name"] == json!("陳美麗")
-            && r.body["serial"]
-                .as_str()
-                .is_some_and(|s| s.ends_with(serial.trim_start_matches('0'))),
-        r.text.clone(),
-    )?;
-    ensure(
-        r.body["card_number"] == json!("TP03000000000002"),
-        r.text.clone(),
-    )?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use tessera_store::testing::TestDatabase;
 
 use crate::common::Resp;
 use crate::helpers::*;
+use crate::steps::*;
 use crate::support::*;
 
 tessera_store::both_backends!(

@@ -10,6 +10,7 @@ use tessera_web::flows::orgs::ApprovalWait;
 
 use crate::common::{PASSWORD, mail_with, test_settings};
 use crate::helpers::*;
+use crate::steps::*;
 use crate::support::*;
 
 tessera_store::both_backends!(

@@ -1,6 +1,7 @@
-//! Steps shared by the organization API tests: a harness with the registry imported, the flow
-//! steps signed by the test PKI's cards (`openssl cms -sign`), renewed cards issued with
-//! `openssl x509 -req`, back-office staff, and national IDs with valid check digits.
+//! What the organization API tests share: a harness with the registry imported, cards (test PKI
+//! entities, or renewed certificates issued with `openssl x509 -req`), challenges signed with
+//! `openssl cms -sign`, back-office staff, national IDs with valid check digits. The flow
+//! steps are in `steps.rs`.
 
 #![allow(dead_code)]
 
@@ -10,13 +11,13 @@ use std::process::Command;
 use axum::http::{Method, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
+use serde_json::json;
 use tessera_store::Store;
 use tessera_store::orgs::OrgRecord;
 use tessera_store::testing::TestDatabase;
 use tessera_web::Settings;
 
-use crate::common::{PASSWORD, Resp, test_settings};
+use crate::common::{PASSWORD, test_settings};
 use crate::helpers::*;
 
 /// 國家發展委員會: the GCA card `agency-ndc` carries this OID.
@@ -185,159 +186,6 @@ pub fn renewed(entity: &str, ca: &str, serial_hex: &str, dir: &Path) -> Card {
         ],
     );
     Card { cert: out, key }
-}
-
-pub async fn start(h: &CertHarness, b: &mut Browser, kind: &str) -> String {
-    let r = b
-        .call(
-            &h.app,
-            Method::POST,
-            "/api/v1/org-flows",
-            Some(json!({ "kind": kind })),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "start {kind}: {}", r.text);
-    r.body["flow_id"].as_str().unwrap_or("").to_owned()
-}
-
-pub async fn agree(h: &CertHarness, b: &mut Browser, flow: &str) -> Resp {
-    b.call(
-        &h.app,
-        Method::POST,
-        &format!("/api/v1/org-flows/{flow}/terms"),
-        Some(json!({ "agree": true })),
-    )
-    .await
-}
-
-pub async fn org_step(
-    h: &CertHarness,
-    b: &mut Browser,
-    flow: &str,
-    code: &str,
-    purpose: &str,
-    c: &Card,
-) -> Resp {
-    let (id, sig) = answer_with(h, b, purpose, &c.cert, &c.key).await;
-    let body = json!({ "agency_code": code, "challenge_id": id, "signature": sig });
-    b.call(
-        &h.app,
-        Method::POST,
-        &format!("/api/v1/org-flows/{flow}/org-certificate"),
-        Some(body),
-    )
-    .await
-}
-
-pub async fn manager_step(
-    h: &CertHarness,
-    b: &mut Browser,
-    flow: &str,
-    c: &Card,
-    typed_id: &str,
-) -> Resp {
-    let (id, sig) = answer_with(h, b, "org-manager", &c.cert, &c.key).await;
-    let body = json!({ "national_id": typed_id, "challenge_id": id, "signature": sig });
-    b.call(
-        &h.app,
-        Method::POST,
-        &format!("/api/v1/org-flows/{flow}/manager-certificate"),
-        Some(body),
-    )
-    .await
-}
-
-pub fn details_body(name: &str, password: Option<&str>) -> Value {
-    json!({
-        "name": name, "email": "manager@example.gov.tw", "phone": "(02)2701-3411",
-        "extension": "5312", "notes": "測試", "password": password,
-    })
-}
-
-pub async fn details(h: &CertHarness, b: &mut Browser, flow: &str, body: Value) -> Resp {
-    b.call(
-        &h.app,
-        Method::POST,
-        &format!("/api/v1/org-flows/{flow}/details"),
-        Some(body),
-    )
-    .await
-}
-
-/// Registers `code` with `org` and `manager`'s cards end to end; returns the details answer.
-pub async fn register(
-    h: &CertHarness,
-    b: &mut Browser,
-    code: &str,
-    org: &Card,
-    manager: &str,
-) -> Resp {
-    let flow = start(h, b, "register").await;
-    let r = agree(h, b, &flow).await;
-    assert_eq!(r.status, StatusCode::OK, "terms: {}", r.text);
-    let r = org_step(h, b, &flow, code, "org-register", org).await;
-    assert_eq!(
-        r.body["step"],
-        json!("manager_certificate"),
-        "org card: {}",
-        r.text
-    );
-    let r = manager_step(h, b, &flow, &card(manager), &national_id(manager)).await;
-    assert_eq!(
-        r.body["flow"]["step"],
-        json!("details"),
-        "manager card: {}",
-        r.text
-    );
-    details(h, b, &flow, details_body("王小明", Some(PASSWORD))).await
-}
-
-/// Opens an assignment session in `b` (organization card, then the manager's).
-pub async fn assign(
-    h: &CertHarness,
-    b: &mut Browser,
-    code: &str,
-    org: &Card,
-    manager: &Card,
-    typed_id: &str,
-) -> Resp {
-    let flow = start(h, b, "assign").await;
-    let r = org_step(h, b, &flow, code, "org-assign", org).await;
-    if r.status != StatusCode::OK {
-        return r;
-    }
-    manager_step(h, b, &flow, manager, typed_id).await
-}
-
-pub async fn add_handler(
-    h: &CertHarness,
-    b: &mut Browser,
-    code: &str,
-    entity: &str,
-    perms: &[&str],
-) -> Resp {
-    let serial = pki().1.entity(entity).expect("entity").serial.clone();
-    let name = pki().1.entity(entity).expect("entity").name.clone();
-    let body = json!({ "cert_serial": serial, "name": name, "national_id": national_id(entity), "permissions": perms });
-    b.call(
-        &h.app,
-        Method::POST,
-        &format!("/api/v1/orgs/{code}/handlers"),
-        Some(body),
-    )
-    .await
-}
-
-pub async fn handler_login(h: &CertHarness, b: &mut Browser, c: &Card, typed_id: &str) -> Resp {
-    let (id, sig) = answer_with(h, b, "org-handler", &c.cert, &c.key).await;
-    let body = json!({ "challenge_id": id, "signature": sig, "national_id": typed_id });
-    b.call(
-        &h.app,
-        Method::POST,
-        "/api/v1/org-handler/session",
-        Some(body),
-    )
-    .await
 }
 
 /// A staff account with `roles`, signed in in a fresh browser.

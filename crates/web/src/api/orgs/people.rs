@@ -15,8 +15,8 @@ use crate::csrf::CsrfToken;
 use crate::error::ApiError;
 use crate::flows::cert;
 use crate::flows::orgs::handler_login::{self, ChooseInput, HandlerLoginInput, HandlerSessionView};
-use crate::flows::orgs::queries::{
-    self, CitizenLookupInput, CitizenLookupView, OrgLookupInput, OrgLookupView,
+use crate::flows::orgs::lookups::{
+    CitizenLookupInput, CitizenLookupView, OrgLookupInput, OrgLookupView,
 };
 use crate::state::AppState;
 
@@ -94,7 +94,7 @@ pub async fn org_lookup(
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<OrgLookupInput>,
 ) -> ApiResult<Json<OrgLookupView>> {
-    queries::org_lookup(&state, &input, &cert::browser_binding(&csrf.0), &ctx)
+    crate::flows::orgs::lookups::org_lookup(&state, &input, &cert::browser_binding(&csrf.0), &ctx)
         .await
         .map(Json)
         .map_err(|f| f.in_lang(ctx.lang))
@@ -110,8 +110,13 @@ pub async fn citizen_lookup(
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<CitizenLookupInput>,
 ) -> ApiResult<Json<CitizenLookupView>> {
-    queries::citizen_lookup(&state, &input, &cert::browser_binding(&csrf.0), &ctx)
-        .await
-        .map(Json)
-        .map_err(|f| f.in_lang(ctx.lang))
+    crate::flows::orgs::lookups::citizen_lookup(
+        &state,
+        &input,
+        &cert::browser_binding(&csrf.0),
+        &ctx,
+    )
+    .await
+    .map(Json)
+    .map_err(|f| f.in_lang(ctx.lang))
 }

@@ -7,14 +7,15 @@
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tessera_core::Lang;
 use tessera_core::audit::AuditKind;
 use tessera_core::org::flow::{Event, next};
 use tessera_core::org::{FlowKind, Step, roc};
-use tessera_core::{Lang, message};
 use tessera_store::orgs::OrgFlow;
 use utoipa::ToSchema;
 
 use super::card::{CardSnapshot, ManagerCardView, OrgCardView};
+pub use super::views::{FlowView, Notice, TermsView};
 use crate::api::views::rfc3339;
 use crate::audit::{self, Subject};
 use crate::context::Ctx;
@@ -46,49 +47,6 @@ pub struct Loaded {
     pub agency_code: Option<String>,
     pub data: FlowData,
     pub expires_at: i64,
-}
-
-/// A message to show with a step's answer (code from the catalog).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Notice {
-    pub code: String,
-    pub message: String,
-}
-
-impl Notice {
-    pub fn new(code: &str, lang: Lang) -> Self {
-        Notice {
-            code: code.to_owned(),
-            message: message(code, lang).to_owned(),
-        }
-    }
-}
-
-/// 用戶約定條款 as shown.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TermsView {
-    pub version: String,
-    /// 網頁下載時間, RFC 3339 and in ROC form (「111年11月14日14點46分46秒」).
-    pub page_downloaded_at: Option<String>,
-    pub page_downloaded_at_roc: Option<String>,
-}
-
-/// A flow's state as the client sees it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FlowView {
-    pub flow_id: String,
-    /// `register`, `replace_org`, `replace_manager`, `replace_both`, `assign`.
-    pub kind: String,
-    /// `terms`, `org_certificate`, `contact`, `manager_certificate`, `details`, `done`.
-    pub step: String,
-    pub agency_code: Option<String>,
-    pub expires_at: Option<String>,
-    /// The challenge purpose the current step's card signature needs.
-    pub challenge_purpose: Option<String>,
-    pub terms: Option<TermsView>,
-    pub organization: Option<OrgCardView>,
-    pub manager: Option<ManagerCardView>,
-    pub notice: Option<Notice>,
 }
 
 /// `POST /api/v1/org-flows`.

@@ -17,6 +17,8 @@ pub mod functions;
 pub mod guard;
 pub mod handler_login;
 pub mod handlers;
+pub mod import;
+pub mod lookups;
 pub mod mails;
 pub mod manager;
 pub mod org_card;
@@ -26,6 +28,7 @@ pub mod review;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod views;
 
 pub use claim::{OrganizationClaim, acting_organization};
 pub use settings::{ApprovalWait, OrgSettings};
