@@ -88,7 +88,7 @@ async fn handlers_are_scoped_paged_and_searchable(store: Store, _db: TestDatabas
         .await?;
     let h = |i: usize| HandlerInput {
         national_id: format!("A1{i:08}"),
-        name: if i % 2 == 0 {
+        name: if i.is_multiple_of(2) {
             format!("王{i}")
         } else {
             format!("林{i}")

@@ -77,7 +77,7 @@ impl BusinessId {
             sum += p / 10 + p % 10;
         }
         // A 7 in the seventh place gives 28 → 10, which counts as either 1 or 0.
-        let ok = sum % 5 == 0 || (digits[6] == 7 && (sum + 1) % 5 == 0);
+        let ok = sum.is_multiple_of(5) || (digits[6] == 7 && (sum + 1).is_multiple_of(5));
         if ok { Ok(BusinessId(s)) } else { Err(invalid) }
     }
 }

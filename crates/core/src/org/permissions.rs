@@ -195,7 +195,7 @@ impl PermissionTree {
                 let functions: Vec<Function> = g
                     .functions
                     .iter()
-                    .filter(|f| granted.iter().any(|id| *id == f.id))
+                    .filter(|f| granted.contains(&f.id))
                     .cloned()
                     .collect();
                 (!functions.is_empty()).then(|| Group {

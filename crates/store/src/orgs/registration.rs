@@ -48,7 +48,7 @@ pub enum Completed {
     /// the certificates that became history; `sessions_ended` the assignment sessions closed.
     Done {
         receipt: Receipt,
-        account: Option<Account>,
+        account: Option<Box<Account>>,
         replaced: Vec<OrgCert>,
         sessions_ended: u64,
     },
@@ -131,7 +131,7 @@ impl Store {
         tx.commit().await?;
         Ok(Completed::Done {
             receipt,
-            account: Some(account),
+            account: Some(Box::new(account)),
             replaced: Vec::new(),
             sessions_ended: 0,
         })

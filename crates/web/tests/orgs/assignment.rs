@@ -148,8 +148,8 @@ async fn handlers_are_added_modified_deleted_and_paged(store: Store, db: TestDat
         r.text.clone(),
     )?;
     // Any number of handlers: 21 more, then pages of 10 / 25 and the search.
-    for n in 0..21 {
-        let name = if n % 3 == 0 {
+    for n in 0..21u32 {
+        let name = if n.is_multiple_of(3) {
             format!("林經辦{n}")
         } else {
             format!("張經辦{n}")
