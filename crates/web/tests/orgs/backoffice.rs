@@ -248,5 +248,44 @@ async fn operators_edit_the_registry(store: Store, db: TestDatabase) -> R {
             .iter()
             .any(|(k, o)| k == "org_registry_edited" && o == "updated"),
         "audited",
-    )
+    )?;
+    // Every flow is in the OpenAPI document.
+    let r = op
+        .call(&h.app, Method::GET, "/api/openapi.json", None)
+        .await;
+    for path in [
+        "/api/v1/org-flows",
+        "/api/v1/org-flows/{flow}",
+        "/api/v1/org-flows/{flow}/terms",
+        "/api/v1/org-flows/{flow}/org-certificate",
+        "/api/v1/org-flows/{flow}/contact",
+        "/api/v1/org-flows/{flow}/manager-certificate",
+        "/api/v1/org-flows/{flow}/details",
+        "/api/v1/org-assignment",
+        "/api/v1/org-permissions",
+        "/api/v1/orgs/{code}/handlers",
+        "/api/v1/orgs/{code}/handlers/{id}",
+        "/api/v1/orgs/{code}/card-info",
+        "/api/v1/orgs/{code}/receipts",
+        "/api/v1/orgs/{code}/authorized",
+        "/api/v1/orgs/{code}/workspace",
+        "/api/v1/orgs/{code}/functions/{function}",
+        "/api/v1/org-handler/session",
+        "/api/v1/org-lookups/organization-certificate",
+        "/api/v1/org-lookups/citizen-certificate",
+        "/api/v1/backoffice/session",
+        "/api/v1/backoffice/reviews",
+        "/api/v1/backoffice/reviews/{id}",
+        "/api/v1/backoffice/reviews/{id}/approve",
+        "/api/v1/backoffice/reviews/{id}/reject",
+        "/api/v1/backoffice/organizations",
+        "/api/v1/backoffice/organizations/{code}",
+        "/api/v1/cert/challenges",
+    ] {
+        ensure(
+            r.body["paths"][path].is_object(),
+            format!("{path} in OpenAPI"),
+        )?;
+    }
+    Ok(())
 }
