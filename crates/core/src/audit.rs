@@ -109,6 +109,8 @@ audit_kinds! {
     OrgRegistryEdited => "org_registry_edited",
     /// A registration, replacement or assignment flow started (terms shown).
     OrgFlowStarted => "org_flow_started",
+    /// A flow was cancelled (取消 / 退出).
+    OrgFlowCancelled => "org_flow_cancelled",
     /// The terms of use were agreed or declined.
     OrgTermsAnswered => "org_terms_answered",
     /// An organization card was checked in a flow (accepted or refused).

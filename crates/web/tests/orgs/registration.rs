@@ -260,6 +260,24 @@ async fn business_and_medical_cards_match_their_identifiers(store: Store, db: Te
         )
         .await;
     refused(&r, StatusCode::NOT_FOUND, "org_flow_invalid")?;
+    // 取消: a flow can be cancelled, which is audited.
+    let flow = start(&h, &mut b, "replace_org").await;
+    let r = b
+        .call(
+            &h.app,
+            Method::DELETE,
+            &format!("/api/v1/org-flows/{flow}"),
+            None,
+        )
+        .await;
+    ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())?;
+    ensure(
+        audit_kinds(&h)
+            .await
+            .iter()
+            .any(|(k, _)| k == "org_flow_cancelled"),
+        "cancel audited",
+    )?;
     // A member cannot take an agency code in the registry as a username.
     let r = crate::common::register(&h.app, "B0002", "member@example.tw").await;
     refused(&r, StatusCode::CONFLICT, "username_unavailable")?;

@@ -72,7 +72,7 @@ pub async fn cancel(
     Extension(csrf): Extension<CsrfToken>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    flow::cancel(&state, &id, &browser(&csrf))
+    flow::cancel(&state, &id, &browser(&csrf), &ctx)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
     Ok(StatusCode::NO_CONTENT)

@@ -277,8 +277,24 @@ pub async fn show(
 }
 
 /// Cancels the flow (取消 / 退出).
-pub async fn cancel(state: &AppState, flow_id: &str, browser: &str) -> Result<(), Failure> {
+pub async fn cancel(
+    state: &AppState,
+    flow_id: &str,
+    browser: &str,
+    ctx: &Ctx,
+) -> Result<(), Failure> {
     let f = load(state, flow_id, browser).await?;
     state.store.delete_org_flow(&f.id_hash).await?;
+    let detail =
+        json!({ "kind": f.kind.as_str(), "step": f.step.as_str(), "agency_code": f.agency_code });
+    audit::record(
+        state,
+        AuditKind::OrgFlowCancelled,
+        Subject::default(),
+        ctx,
+        "ok",
+        Some(detail),
+    )
+    .await;
     Ok(())
 }
