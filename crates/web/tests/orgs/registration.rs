@@ -17,6 +17,7 @@ use crate::support::*;
 tessera_store::both_backends!(
     registers_with_a_matching_oid,
     business_and_medical_cards_match_their_identifiers,
+    a_flow_continues_on_another_node,
 );
 
 fn roc_form(s: &str) -> bool {
@@ -282,4 +283,48 @@ async fn business_and_medical_cards_match_their_identifiers(store: Store, db: Te
     let r = crate::common::register(&h.app, "B0002", "member@example.tw").await;
     refused(&r, StatusCode::CONFLICT, "username_unavailable")?;
     Ok(())
+}
+
+async fn a_flow_continues_on_another_node(store: Store, db: TestDatabase) -> R {
+    let h = org_harness(store, db).await;
+    // A second node on the same database.
+    let mut node2 = h.state.clone();
+    node2.store = h.db.connect().await.map_err(|e| e.to_string())?;
+    let app2 = tessera_web::app(node2);
+    let mut b = Browser::default();
+    let flow = start(&h, &mut b, "register").await;
+    let r = b
+        .call(
+            &app2,
+            Method::POST,
+            &format!("/api/v1/org-flows/{flow}/terms"),
+            Some(json!({ "agree": true })),
+        )
+        .await;
+    ensure(
+        r.body["step"] == json!("org_certificate"),
+        format!("terms on node 2: {}", r.text),
+    )?;
+    let r = org_step(&h, &mut b, &flow, ACME, "org-register", &card(ACME_CARD)).await;
+    ensure(
+        r.body["step"] == json!("manager_certificate"),
+        r.text.clone(),
+    )?;
+    let c = card(CHEN);
+    let (id, sig) = answer_with(&h, &mut b, "org-manager", &c.cert, &c.key).await;
+    let body = json!({ "national_id": national_id(CHEN), "challenge_id": id, "signature": sig });
+    let r = b
+        .call(
+            &app2,
+            Method::POST,
+            &format!("/api/v1/org-flows/{flow}/manager-certificate"),
+            Some(body),
+        )
+        .await;
+    ensure(
+        r.body["flow"]["step"] == json!("details"),
+        format!("manager on node 2: {}", r.text),
+    )?;
+    let r = details(&h, &mut b, &flow, details_body("陳美麗", Some(PASSWORD))).await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())
 }
