@@ -119,6 +119,57 @@ audit_kinds! {
     UpstreamLinkRefused => "upstream_link_refused",
     /// The owner removed a link (管理外部帳號).
     UpstreamUnlinked => "upstream_unlinked",
+    // ── Organizations (issue 6) ──
+    /// Organizations were imported into the registry (`tessera admin orgs import`).
+    OrgRegistryImported => "org_registry_imported",
+    /// A registry entry was created or edited in the back office.
+    OrgRegistryEdited => "org_registry_edited",
+    /// A registration, replacement or assignment flow started (terms shown).
+    OrgFlowStarted => "org_flow_started",
+    /// A flow was cancelled (取消 / 退出).
+    OrgFlowCancelled => "org_flow_cancelled",
+    /// The terms of use were agreed or declined.
+    OrgTermsAnswered => "org_terms_answered",
+    /// An organization card was checked in a flow (accepted or refused).
+    OrgCardChecked => "org_card_checked",
+    /// An organization card did not match the registry: a review is needed.
+    OrgCardMismatch => "org_card_mismatch",
+    /// A review case was filed with the applicant's contact details.
+    OrgReviewRequested => "org_review_requested",
+    /// A reviewer approved or rejected a case.
+    OrgReviewDecided => "org_review_decided",
+    /// The manager's citizen card was checked in a flow (accepted or refused).
+    OrgManagerChecked => "org_manager_checked",
+    /// An organization completed its first registration.
+    OrgRegistered => "org_registered",
+    /// The organization certificate was replaced.
+    OrgCertReplaced => "org_cert_replaced",
+    /// The manager's certificate (and possibly the manager) was replaced.
+    OrgManagerReplaced => "org_manager_replaced",
+    /// An authorization assignment session was opened or closed.
+    OrgAssignmentOpened => "org_assignment_opened",
+    OrgAssignmentClosed => "org_assignment_closed",
+    /// A handler was added, modified or deleted.
+    OrgHandlerAdded => "org_handler_added",
+    OrgHandlerUpdated => "org_handler_updated",
+    OrgHandlerDeleted => "org_handler_deleted",
+    /// A handler signed in with the citizen card (or was refused).
+    OrgHandlerLogin => "org_handler_login",
+    /// A handler chose the organization to act for.
+    OrgActingChosen => "org_acting_chosen",
+    /// A handler signed out.
+    OrgHandlerLogout => "org_handler_logout",
+    /// An organization-scoped request was refused by the permission guard.
+    OrgAccessDenied => "org_access_denied",
+    /// A handler entered a function (redirected to its downstream service).
+    OrgFunctionEntered => "org_function_entered",
+    /// An organization query ran (receipts, authorized list, certificate lookups).
+    OrgQueried => "org_queried",
+    /// Back-office staff accounts: created, roles changed, removed, password reset.
+    StaffCreated => "staff_created",
+    StaffRolesChanged => "staff_roles_changed",
+    StaffRemoved => "staff_removed",
+    StaffPasswordReset => "staff_password_reset",
 }
 
 /// Whether the recorded action succeeded.

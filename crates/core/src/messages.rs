@@ -180,6 +180,102 @@ catalog! {
         "Your account is already linked to another account of this service; remove that link under \"External accounts\" first.";
     "upstream_link_not_found" => "找不到此外部帳號關聯，可能已經移除。",
         "This external account link was not found; it may have been removed already.";
+    // ── Organizations (issue 6) ─────────────────────────────────────────────────────────
+    // Registry fields.
+    "agency_code_required" => "請輸入機關代號（五碼）。", "Please enter the agency code (5 characters).";
+    "agency_code_invalid" => "機關代號為五碼英文字母或數字，請確認後再輸入。",
+        "The agency code is 5 letters or digits; please check it.";
+    "organization_oid_invalid" => "機關 OID 格式錯誤，請輸入以點分隔的數字，例如 2.16.886.101.20003.20065。",
+        "Invalid organization OID: enter dot-separated numbers, e.g. 2.16.886.101.20003.20065.";
+    "business_id_invalid" => "統一編號為 8 位數字且檢查碼須正確，請確認是否輸入錯誤。",
+        "A business ID is 8 digits with a valid check digit; please check for a typo.";
+    "institution_code_invalid" => "醫事機構代碼為 10 碼英文字母或數字。",
+        "A medical institution code is 10 letters or digits.";
+    "org_kind_invalid" => "機關類別須為 agency、school、organization、business、medical 或 other。",
+        "The kind must be agency, school, organization, business, medical or other.";
+    "org_name_required" => "請輸入機關名稱。", "Please enter the organization's name.";
+    "org_name_invalid" => "機關名稱最多 100 個字，且不可包含控制字元。",
+        "The organization's name may have at most 100 characters and no control characters.";
+    "org_identifier_required" => "機關 OID、統一編號、醫事機構代碼至少須填寫一項。",
+        "Give at least one of organization OID, business ID and institution code.";
+    "extension_invalid" => "分機請輸入 1 至 6 位數字。", "Enter the extension as 1 to 6 digits.";
+    "notes_invalid" => "備註最多 200 個字，且不可包含控制字元。",
+        "Notes may have at most 200 characters and no control characters.";
+    "cert_serial_required" => "請輸入憑證序號，或插入自然人憑證後按「讀取憑證」。",
+        "Enter the certificate serial, or insert the citizen card and press Read certificate.";
+    "cert_serial_invalid" => "憑證序號格式錯誤，請輸入十六進位數字（0-9、A-F）。",
+        "Invalid certificate serial: enter hexadecimal digits (0-9, A-F).";
+    "permissions_required" => "請至少勾選一項功能權限。", "Please tick at least one function.";
+    "permission_unknown" => "功能權限不存在，請重新整理頁面後再勾選。",
+        "Unknown function; reload the page and tick the functions again.";
+    "per_page_invalid" => "顯示筆數只能是 10、25 或 50。", "Entries per page must be 10, 25 or 50.";
+    "page_invalid" => "頁碼不正確。", "Invalid page number.";
+    "review_reason_required" => "請輸入審核不通過的原因（最多 500 字）。",
+        "Please give the reason for rejecting (at most 500 characters).";
+    "csv_column_unknown" => "CSV 標題列有不認得的欄位名稱。",
+        "The CSV header names a column that does not exist.";
+    "csv_column_missing" => "CSV 標題列缺少必要欄位（agency_code、name、kind）。",
+        "The CSV header lacks a required column (agency_code, name, kind).";
+    "csv_row_malformed" => "此列的欄位數與標題列不符或格式錯誤。",
+        "This row's number of fields differs from the header, or it cannot be read.";
+    "csv_duplicate_agency_code" => "同一機關代號在檔案中出現多次。",
+        "This agency code appears more than once in the file.";
+    // Flows (seed 003 四、五、六).
+    "org_unknown_agency_code" => "查無此機關代號，請確認輸入是否正確。",
+        "No organization has this agency code; please check it.";
+    "org_already_registered" => "貴機關已完成首次註冊；如憑證已更換，請使用「更換憑證」。",
+        "Your organization is already registered; if a certificate changed, use Replace certificate.";
+    "org_not_registered" => "貴機關尚未完成首次註冊，請先辦理首次註冊。",
+        "Your organization has not registered yet; please do the first registration.";
+    "org_review_required" => "貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料。",
+        "The certificate does not match our records for your organization, so it must be reviewed: please give your contact details.";
+    "org_review_pending" => "申請資料審核中，若審核通過，貴機關即可重新辦理註冊。若審核不通過，我們將與貴機關聯絡。",
+        "Your application is being reviewed. Once approved you can register again; if it is not approved we will contact you.";
+    "org_cert_kind_not_accepted" => "請使用機關憑證、組織及團體憑證、工商憑證或醫事機構憑證。",
+        "Please use an agency, organization, business or medical institution certificate.";
+    "org_cert_not_current" => "此機關憑證不是貴機關目前註冊的憑證；如機關憑證已更換，請使用「更換機關憑證」。",
+        "This is not your organization's registered certificate; if it was replaced, use Replace organization certificate.";
+    "org_cert_bound_elsewhere" => "此機關憑證已註冊於其他機關代號。",
+        "This organization certificate is registered for another agency code.";
+    "org_manager_mismatch" => "此自然人憑證不是貴機關註冊的授權管理者憑證；如已更換，請使用「更換授權管理者自然人憑證」。",
+        "This is not your organization's registered manager certificate; if it was replaced, use Replace manager certificate.";
+    "org_flow_invalid" => "作業已逾時或不存在，請重新開始。",
+        "This procedure has expired or does not exist; please start again.";
+    "org_flow_step" => "請依畫面順序操作；此步驟目前無法執行，請重新開始。",
+        "Please follow the steps in order; this step cannot be done now. Start again.";
+    "org_account_taken" => "機關代號對應的帳號名稱已被使用，請洽客服。",
+        "The account name of this agency code is already in use; please contact support.";
+    "org_registered" => "首次註冊成功！請點選左方功能列接續辦理授權指派作業。",
+        "First registration done. Continue with authorization assignment from the menu.";
+    "org_replaced_org" => "更換機關憑證成功！", "The organization certificate was replaced.";
+    "org_replaced_manager" => "完成更換授權管理者自然人憑證，如欲繼續辦理授權指派作業，請點選左方選單！",
+        "The manager's citizen certificate was replaced. Continue with authorization assignment from the menu.";
+    "org_replaced_both" => "貴機關已完成機關憑證及授權管理者自然人憑證更換，如需進行授權指派作業，請點選左方選單。",
+        "Both the organization certificate and the manager's citizen certificate were replaced. Use the menu for authorization assignment.";
+    "org_assignment_opened" => "機關憑證及授權管理者憑證確認完成，請進行授權指派。",
+        "Both certificates confirmed: you can now assign handlers.";
+    // Authorization assignment and handlers.
+    "org_handler_added" => "新增成功！", "Added.";
+    "org_handler_updated" => "修改成功！", "Saved.";
+    "org_handler_deleted" => "刪除成功！", "Deleted.";
+    "org_handler_delete_confirm" => "您確定刪除這筆資料?", "Do you really want to delete this entry?";
+    "org_handler_exists" => "此身分證統一編號已是貴機關的授權經辦人。",
+        "This ID number is already one of your organization's handlers.";
+    "org_handler_not_assigned" => "您尚未被任何機關授權為經辦人，請洽機關的授權管理者。",
+        "No organization has authorized you as a handler; please ask its authorization manager.";
+    "org_handler_cert_changed" => "您的自然人憑證序號已變更（展期或換卡），請洽機關的授權管理者於授權指派作業更新憑證序號後再登入。",
+        "Your citizen certificate's serial changed (renewal or new card): ask your authorization manager to update it, then sign in again.";
+    "org_select_required" => "請先選擇要代理的機關。", "Please choose the organization you act for first.";
+    "org_permission_denied" => "您沒有此項功能的權限，請洽機關的授權管理者。",
+        "You do not have this function; please ask your authorization manager.";
+    "org_unauthenticated" => "請先以憑證登入機關作業。",
+        "Please sign in to the organization services with your certificate first.";
+    // Back office.
+    "staff_unauthenticated" => "請先登入後臺。", "Please sign in to the back office first.";
+    "staff_role_required" => "您的後臺角色無權執行此操作。",
+        "Your back-office role does not allow this.";
+    "review_already_decided" => "此案件已審核完畢。", "This case was already decided.";
+    // ── end of organizations (issue 6) ──
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }

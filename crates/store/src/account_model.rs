@@ -47,6 +47,19 @@ pub struct Account {
     pub terms_version: String,
     /// When the terms were accepted.
     pub terms_accepted_at: i64,
+    /// `member`, `organization` (an organization's own account, username = agency code) or
+    /// `staff` (back office).
+    pub kind: String,
+}
+
+/// Account kinds.
+pub mod kind {
+    /// A person (the default).
+    pub const MEMBER: &str = "member";
+    /// An organization's own password account (seed 000 機關端).
+    pub const ORGANIZATION: &str = "organization";
+    /// Back-office staff.
+    pub const STAFF: &str = "staff";
 }
 
 /// What registration stores. The email and mobile start unverified; the password counts
@@ -112,7 +125,7 @@ pub struct LoginFailure {
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, name, email, email_verified, mobile, \
      mobile_verified, national_id, birthday, landline, password_hash, password_changed_at, \
      failed_logins, disabled, created_at, last_login_at, inactivity_warned_at, terms_version, \
-     terms_accepted_at";
+     terms_accepted_at, kind";
 
 pub(crate) fn account_from_row(row: &AnyRow) -> sqlx::Result<Account> {
     Ok(Account {
@@ -135,6 +148,7 @@ pub(crate) fn account_from_row(row: &AnyRow) -> sqlx::Result<Account> {
         inactivity_warned_at: row.try_get("inactivity_warned_at")?,
         terms_version: row.try_get("terms_version")?,
         terms_accepted_at: row.try_get("terms_accepted_at")?,
+        kind: row.try_get("kind")?,
     })
 }
 
@@ -143,6 +157,7 @@ impl std::fmt::Debug for Account {
         f.debug_struct("Account")
             .field("id", &self.id)
             .field("username", &self.username)
+            .field("kind", &self.kind)
             .field("email_verified", &self.email_verified)
             .field("mobile_verified", &self.mobile_verified)
             .field("password_hash", &"<redacted>")

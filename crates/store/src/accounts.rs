@@ -21,55 +21,17 @@ impl Store {
     /// Registers an account. [`StoreError::UsernameTaken`] when the username is taken
     /// case-insensitively or was ever used by a (since deleted) account.
     pub async fn create_account(&self, new: &NewAccount) -> Result<Account, StoreError> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let key = username_key(&new.username);
+        self.create_account_of_kind(new, crate::kind::MEMBER).await
+    }
+
+    /// [`Store::create_account`] for an account of another kind (`organization`, `staff`).
+    pub async fn create_account_of_kind(
+        &self,
+        new: &NewAccount,
+        kind: &str,
+    ) -> Result<Account, StoreError> {
         let mut tx = self.pool.begin().await?;
-        // The reservation comes first: a write, so SQLite takes its write lock at once, and
-        // on PostgreSQL a concurrent registration of the same name waits here.
-        let reserved = sqlx::query(
-            "INSERT INTO reserved_usernames (username_lower, account_id, reserved_at) \
-             VALUES ($1, $2, $3) ON CONFLICT (username_lower) DO NOTHING",
-        )
-        .bind(&key)
-        .bind(&id)
-        .bind(new.created_at)
-        .execute(&mut *tx)
-        .await?;
-        if reserved.rows_affected() != 1 {
-            return Err(StoreError::UsernameTaken);
-        }
-        let insert = format!(
-            "INSERT INTO accounts (id, username, username_lower, name, email, email_verified, \
-             mobile, mobile_verified, national_id, birthday, landline, password_hash, \
-             password_changed_at, failed_logins, disabled, created_at, terms_version, \
-             terms_accepted_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6, 0, $7, $8, $9, $10, $11, 0, 0, $11, $12, $13) \
-             RETURNING {ACCOUNT_COLUMNS}"
-        );
-        let row = sqlx::query(&insert)
-            .bind(&id)
-            .bind(&new.username)
-            .bind(&key)
-            .bind(&new.name)
-            .bind(&new.email)
-            .bind(&new.mobile)
-            .bind(&new.national_id)
-            .bind(&new.birthday)
-            .bind(&new.landline)
-            .bind(&new.password_hash)
-            .bind(new.created_at)
-            .bind(&new.terms_version)
-            .bind(new.terms_accepted_at)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::UsernameTaken
-                } else {
-                    StoreError::Database(e)
-                }
-            })?;
-        let account = account_from_row(&row)?;
+        let account = insert_account(&mut tx, new, kind).await?;
         tx.commit().await.map_err(|e| {
             if is_unique_violation(&e) {
                 StoreError::UsernameTaken
@@ -269,15 +231,16 @@ impl Store {
         Ok(true)
     }
 
-    /// Accounts whose last activity (last login, or registration if never) is before
-    /// `last_activity_before`, oldest first.
+    /// Member accounts whose last activity (last login, or registration if never) is before
+    /// `last_activity_before`, oldest first. (Organization and staff accounts are never
+    /// purged for inactivity: the organization's account must outlive quiet years.)
     pub async fn inactive_accounts(
         &self,
         last_activity_before: i64,
     ) -> Result<Vec<Account>, StoreError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts \
-             WHERE COALESCE(last_login_at, created_at) < $1 \
+             WHERE COALESCE(last_login_at, created_at) < $1 AND kind = 'member' \
              ORDER BY COALESCE(last_login_at, created_at), id"
         );
         let rows = sqlx::query(&sql)
@@ -303,4 +266,63 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Inserts an account of `kind` inside the caller's transaction (so that, e.g., an
+/// organization's registration and its account commit together).
+/// [`StoreError::UsernameTaken`] when the username is or was ever taken.
+pub(crate) async fn insert_account(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewAccount,
+    kind: &str,
+) -> Result<Account, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let key = username_key(&new.username);
+    // The reservation comes first: a write, so SQLite takes its write lock at once, and
+    // on PostgreSQL a concurrent registration of the same name waits here.
+    let reserved = sqlx::query(
+        "INSERT INTO reserved_usernames (username_lower, account_id, reserved_at) \
+         VALUES ($1, $2, $3) ON CONFLICT (username_lower) DO NOTHING",
+    )
+    .bind(&key)
+    .bind(&id)
+    .bind(new.created_at)
+    .execute(&mut *conn)
+    .await?;
+    if reserved.rows_affected() != 1 {
+        return Err(StoreError::UsernameTaken);
+    }
+    let insert = format!(
+        "INSERT INTO accounts (id, username, username_lower, name, email, email_verified, \
+         mobile, mobile_verified, national_id, birthday, landline, password_hash, \
+         password_changed_at, failed_logins, disabled, created_at, terms_version, \
+         terms_accepted_at, kind) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, 0, $7, $8, $9, $10, $11, 0, 0, $11, $12, $13, $14) \
+         RETURNING {ACCOUNT_COLUMNS}"
+    );
+    let row = sqlx::query(&insert)
+        .bind(&id)
+        .bind(&new.username)
+        .bind(&key)
+        .bind(&new.name)
+        .bind(&new.email)
+        .bind(&new.mobile)
+        .bind(&new.national_id)
+        .bind(&new.birthday)
+        .bind(&new.landline)
+        .bind(&new.password_hash)
+        .bind(new.created_at)
+        .bind(&new.terms_version)
+        .bind(new.terms_accepted_at)
+        .bind(kind)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::UsernameTaken
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
+    Ok(account_from_row(&row)?)
 }

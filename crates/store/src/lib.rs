@@ -26,11 +26,17 @@ mod secrets;
 mod sessions;
 mod tokens;
 pub mod upstream_flow;
+// Organizations and back-office staff (issue 6).
+pub mod orgs;
+pub mod staff;
+
+/// Organization and staff sessions write their idle clock at most this often (seconds).
+pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate};
+pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate, kind};
 pub use audit::{AuditEntry, AuditVerify, NewAuditEvent};
 pub use connect::{Backend, Store, StoreOptions};
 pub use error::StoreError;

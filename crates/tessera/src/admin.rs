@@ -15,6 +15,12 @@ pub enum AdminCommand {
     },
     /// Check the audit log's hash chain.
     VerifyAudit,
+    /// The organization registry (issue 6): import a CSV, list.
+    #[command(subcommand)]
+    Orgs(crate::orgs::OrgsCommand),
+    /// Back-office staff accounts (issue 6): add, list, set roles, reset password, remove.
+    #[command(subcommand)]
+    Staff(crate::staff::StaffCommand),
 }
 
 pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), RunError> {
@@ -35,6 +41,11 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), RunError> {
             }
             let verb = if dry_run { "would act on" } else { "acted on" };
             println!("{verb} {} account(s)", actions.len());
+        }
+        AdminCommand::Orgs(cmd) => crate::orgs::run(&store, cmd).await?,
+        AdminCommand::Staff(cmd) => {
+            let state = runtime::app_state(config, store, "http://127.0.0.1:8080").await?;
+            crate::staff::run(&state, cmd).await?
         }
         AdminCommand::VerifyAudit => {
             let v = store.verify_audit_chain().await?;

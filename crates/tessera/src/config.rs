@@ -62,6 +62,9 @@ pub struct FileConfig {
     /// Upstream OpenID providers for 「使用 X 登入」 (`[[upstream]]`); see docs/upstream.md.
     #[serde(default)]
     pub upstream: Vec<tessera_web::flows::upstream::UpstreamConfig>,
+    /// Organizations (issue 6); see docs/organizations.md and `orgs_config.rs`.
+    #[serde(default)]
+    pub organizations: crate::orgs_config::OrganizationsSection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -261,6 +264,7 @@ impl Config {
             s.captcha_max_counter = v.max(2);
         }
         s.demo = f.demo.unwrap_or(false);
+        crate::orgs_config::apply(&mut s.orgs, &f.organizations)?;
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {

@@ -3,9 +3,12 @@
 mod admin;
 mod certs;
 mod config;
+mod orgs;
+mod orgs_config;
 mod runtime;
 mod serve;
 mod upstream;
+mod staff;
 
 use std::process::ExitCode;
 

@@ -8,6 +8,8 @@ pub mod me;
 pub mod views;
 // Upstream identity brokering (issue 7 part B).
 pub mod upstream;
+// Organizations and the back office (issue 6).
+pub mod orgs;
 
 use axum::Json;
 use axum::Router;
@@ -53,7 +55,10 @@ use crate::state::AppState;
 pub struct ApiDoc;
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    // Organizations and the back office (issue 6).
+    doc.merge(orgs::OrgApi::openapi());
+    Json(doc)
 }
 
 pub fn router() -> Router<AppState> {
@@ -104,4 +109,6 @@ pub fn router() -> Router<AppState> {
             "/api/v1/me/external-identities/{id}",
             delete(upstream::remove),
         )
+        // Organizations and the back office (issue 6).
+        .merge(orgs::router())
 }

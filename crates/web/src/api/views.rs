@@ -19,6 +19,8 @@ pub fn rfc3339(t: i64) -> Option<String> {
 pub struct AccountView {
     pub id: String,
     pub username: String,
+    /// `member`, or `organization` for an organization's own account (username = agency code).
+    pub kind: String,
     pub name: String,
     pub email: String,
     pub email_verified: bool,
@@ -38,6 +40,7 @@ impl AccountView {
         Self {
             id: a.id.clone(),
             username: a.username.clone(),
+            kind: a.kind.clone(),
             name: a.name.clone(),
             email: a.email.clone(),
             email_verified: a.email_verified,

@@ -80,43 +80,33 @@ pub fn password_expires_at(state: &AppState, account: &Account) -> Option<i64> {
         .map(|age| account.password_changed_at + age.as_secs() as i64)
 }
 
-pub async fn login(state: &AppState, input: &LoginInput, ctx: &Ctx) -> Result<LoginOk, Failure> {
-    let account = authenticate(state, input, ctx).await?;
-    let who = Subject::account(&account.id, &account.username);
-    let expired = password_expired(state, &account);
-    let set_cookie = session::start(
-        state,
-        &account.id,
-        Loa::Password,
-        expired,
-        ctx.ip.clone(),
-        ctx.user_agent.clone(),
-    )
-    .await?;
-    let outcome = if expired { "ok_password_expired" } else { "ok" };
-    audit::record(state, AuditKind::LoginSucceeded, who, ctx, outcome, None).await;
-    state.metrics.login("ok");
-    Ok(LoginOk {
-        set_cookie,
-        account,
-        loa: Loa::Password,
-        password_expired: expired,
-    })
-}
+/// The account kinds that sign in on the member side: people and organizations' own accounts
+/// (seed 000 機關端: username = agency code). Back-office staff sign in separately.
+pub const MEMBER_KINDS: &[&str] = &[
+    tessera_store::kind::MEMBER,
+    tessera_store::kind::ORGANIZATION,
+];
 
-/// Checks a username and password exactly as sign-in does — CAPTCHA after the configured
-/// failures, failures counted towards the lockout, a locked account refused, success recorded
-/// and the hash upgraded — without starting a session (binding an upstream identity uses it).
+/// Checks a username and password against an account of one of `kinds`, applying every rule of
+/// password sign-in (CAPTCHA after failures, atomic counting, lockout, constant cost for
+/// unknown names — an account of another kind is answered exactly like an unknown name,
+/// rehash). Returns the account and whether its password expired; the caller starts its kind
+/// of session and records the success.
 pub async fn authenticate(
     state: &AppState,
     input: &LoginInput,
     ctx: &Ctx,
-) -> Result<Account, Failure> {
+    kinds: &[&str],
+) -> Result<(Account, bool), Failure> {
     let username = input.username.trim();
     let account = if username.is_empty() || username.len() > 64 {
         None
     } else {
-        state.store.account_by_username(username).await?
+        state
+            .store
+            .account_by_username(username)
+            .await?
+            .filter(|a| kinds.contains(&a.kind.as_str()))
     };
     let policy = state.settings.lockout;
 
@@ -198,7 +188,31 @@ pub async fn authenticate(
             .await?;
         audit::record(state, AuditKind::PasswordRehashed, who, ctx, "ok", None).await;
     }
-    Ok(account)
+    let expired = password_expired(state, &account);
+    Ok((account, expired))
+}
+
+pub async fn login(state: &AppState, input: &LoginInput, ctx: &Ctx) -> Result<LoginOk, Failure> {
+    let (account, expired) = authenticate(state, input, ctx, MEMBER_KINDS).await?;
+    let who = Subject::account(&account.id, &account.username);
+    let set_cookie = session::start(
+        state,
+        &account.id,
+        Loa::Password,
+        expired,
+        ctx.ip.clone(),
+        ctx.user_agent.clone(),
+    )
+    .await?;
+    let outcome = if expired { "ok_password_expired" } else { "ok" };
+    audit::record(state, AuditKind::LoginSucceeded, who, ctx, outcome, None).await;
+    state.metrics.login("ok");
+    Ok(LoginOk {
+        set_cookie,
+        account,
+        loa: Loa::Password,
+        password_expired: expired,
+    })
 }
 
 /// Ends the session.

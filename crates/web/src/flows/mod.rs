@@ -6,6 +6,8 @@
 pub mod cert;
 pub mod inactive;
 pub mod login;
+// Organizations and the back office (issue 6).
+pub mod orgs;
 pub mod profile;
 pub mod register;
 pub mod reset;

@@ -193,6 +193,11 @@ pub async fn delete(
     input: &DeleteInput,
     ctx: &Ctx,
 ) -> Result<(), Failure> {
+    // An organization's account is its identity on the platform: it is never self-deleted
+    // (its username could never be registered again).
+    if account.kind != tessera_store::kind::MEMBER {
+        return Err(Failure::new(StatusCode::FORBIDDEN, "forbidden"));
+    }
     confirm_password(state, account, &input.password, "password").await?;
     state
         .store

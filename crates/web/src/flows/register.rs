@@ -136,6 +136,18 @@ pub async fn register(
     ctx: &Ctx,
 ) -> Result<Account, Failure> {
     let v = validate(state, input)?;
+    // An agency code in the registry is its organization's future username (issue 6).
+    if state
+        .store
+        .organization(&v.username.as_str().to_ascii_uppercase())
+        .await?
+        .is_some()
+    {
+        return Err(Failure::new(
+            axum::http::StatusCode::CONFLICT,
+            "username_unavailable",
+        ));
+    }
     captcha::check(state, input.captcha.as_deref())
         .await
         .map_err(captcha::form_failure)?;

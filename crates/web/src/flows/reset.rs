@@ -62,7 +62,13 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
     let account = if username.is_empty() || username.len() > 64 {
         None
     } else {
-        state.store.account_by_username(username).await?
+        // Back-office staff passwords are reset by an operator (`tessera admin staff`), never
+        // by mail.
+        state
+            .store
+            .account_by_username(username)
+            .await?
+            .filter(|a| a.kind != tessera_store::kind::STAFF)
     };
     let channel = input.channel.as_str();
     let matched = match (&account, channel) {

@@ -87,7 +87,8 @@ pub async fn issue(
     ctx: &Ctx,
 ) -> Result<IssuedChallenge, Failure> {
     let svc = service(state)?;
-    if !PURPOSES.contains(&purpose) {
+    // Organization flows (issue 6) have their own purposes, one per card step.
+    if !PURPOSES.contains(&purpose) && !crate::flows::orgs::PURPOSES.contains(&purpose) {
         return Err(Failure::bad_request("cert_purpose_invalid"));
     }
     let c = challenge::issue(svc.challenges.as_ref(), purpose, binding, now())

@@ -19,7 +19,7 @@ use super::{hash, pending_cookie, record};
 use crate::audit::Subject;
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::flows::login::{self, LoginInput, password_expired};
+use crate::flows::login::{self, LoginInput};
 use crate::flows::register::{self, RegisterInput};
 use crate::session;
 use crate::state::{AppState, now};
@@ -172,9 +172,12 @@ pub async fn bind(
     ctx: &Ctx,
 ) -> Result<Bound, Failure> {
     let p = need_pending(state, headers).await?;
-    let account = login::authenticate(state, input, ctx).await?;
+    // Only people link external accounts; organization and staff accounts are answered like
+    // unknown names.
+    let (account, expired) =
+        login::authenticate(state, input, ctx, &[tessera_store::kind::MEMBER]).await?;
     let who = Subject::account(&account.id, &account.username);
-    if password_expired(state, &account) {
+    if expired {
         record(
             state,
             AuditKind::UpstreamLinkRefused,

@@ -1,0 +1,255 @@
+//! `tessera admin staff …`: back-office staff accounts on the same data as `tessera serve`.
+//! `add` creates one with roles (`reviewer`, `operator`); the password comes from stdin
+//! (`--password-stdin`) or is generated and printed once. `reset-password` sets a new one,
+//! unlocks the account and ends its sessions (staff passwords are never reset by mail).
+
+use std::io::BufRead;
+
+use clap::Subcommand;
+use tessera_core::audit::AuditKind;
+use tessera_core::ids::{Email, PersonName, Username};
+use tessera_core::password::PasswordContext;
+use tessera_store::{Account, NewAccount, NewAuditEvent, Store, StoreError, kind};
+use tessera_web::AppState;
+use tessera_web::flows::orgs::staff::ROLES;
+
+use crate::runtime::RunError;
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff account.
+    Add {
+        username: String,
+        /// `reviewer` (review queue) or `operator` (organization registry); repeatable.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts and their roles.
+    List,
+    /// Replace a staff account's roles.
+    SetRoles {
+        username: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Set a new password (unlocks the account, ends its sessions).
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Delete a staff account (the username stays reserved).
+    Remove { username: String },
+}
+
+fn check_roles(roles: &[String]) -> Result<Vec<String>, RunError> {
+    let mut out: Vec<String> = Vec::new();
+    for r in roles {
+        let r = r.trim().to_ascii_lowercase();
+        if !ROLES.contains(&r.as_str()) {
+            return Err(format!("unknown role `{r}`: use {}", ROLES.join(" or ")).into());
+        }
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The password from stdin, or a generated one (printed once).
+fn password(
+    state: &AppState,
+    username: &str,
+    from_stdin: bool,
+) -> Result<(String, bool), RunError> {
+    let ctx = PasswordContext {
+        username: Some(username),
+        national_id: None,
+        birthday: None,
+    };
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        state
+            .settings
+            .password_policy
+            .check(&pw, &ctx)
+            .map_err(|e| {
+                format!(
+                    "password refused: {} ({})",
+                    e.code,
+                    e.message(tessera_core::Lang::En)
+                )
+            })?;
+        return Ok((pw, false));
+    }
+    loop {
+        let pw = tessera_web::secrets::token();
+        if state.settings.password_policy.check(&pw, &ctx).is_ok() {
+            return Ok((pw, true));
+        }
+    }
+}
+
+async fn staff_account(store: &Store, username: &str) -> Result<Account, RunError> {
+    store
+        .account_by_username(username)
+        .await?
+        .filter(|a| a.kind == kind::STAFF)
+        .ok_or_else(|| format!("no staff account `{username}`").into())
+}
+
+async fn audit(
+    store: &Store,
+    kind: AuditKind,
+    a: &Account,
+    detail: serde_json::Value,
+) -> Result<(), RunError> {
+    store
+        .append_audit(&NewAuditEvent {
+            at: tessera_web::state::now(),
+            kind: kind.as_str().to_owned(),
+            account_id: Some(a.id.clone()),
+            username: Some(a.username.clone()),
+            ip: None,
+            user_agent: Some("tessera admin staff".to_owned()),
+            outcome: "ok".to_owned(),
+            detail: Some(detail.to_string()),
+        })
+        .await?;
+    Ok(())
+}
+
+pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
+    let store = &state.store;
+    match cmd {
+        StaffCommand::Add {
+            username,
+            roles,
+            name,
+            email,
+            password_stdin,
+        } => {
+            let username =
+                Username::parse(&username).map_err(|e| format!("username: {}", e.code))?;
+            let name = PersonName::parse(&name).map_err(|e| format!("name: {}", e.code))?;
+            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code))?;
+            let roles = check_roles(&roles)?;
+            let (pw, generated) = password(state, username.as_str(), password_stdin)?;
+            let hash = state
+                .hasher
+                .hash(&pw)
+                .await
+                .map_err(|f| format!("hashing failed: {}", f.code))?;
+            let now = tessera_web::state::now();
+            let new = NewAccount {
+                username: username.to_string(),
+                name: name.to_string(),
+                email: email.to_string(),
+                mobile: None,
+                national_id: None,
+                birthday: None,
+                landline: None,
+                password_hash: hash,
+                terms_version: "staff".to_owned(),
+                terms_accepted_at: now,
+                created_at: now,
+            };
+            let a = match store.create_staff(&new, &roles).await {
+                Ok(a) => a,
+                Err(StoreError::UsernameTaken) => {
+                    return Err(format!("username `{username}` is not available").into());
+                }
+                Err(e) => return Err(e.into()),
+            };
+            audit(
+                store,
+                AuditKind::StaffCreated,
+                &a,
+                serde_json::json!({ "roles": roles }),
+            )
+            .await?;
+            println!(
+                "staff account {} created with role(s) {}",
+                a.username,
+                roles.join(", ")
+            );
+            if generated {
+                println!("password (shown once): {pw}");
+            }
+        }
+        StaffCommand::List => {
+            for a in store.staff_accounts().await? {
+                let roles = store.staff_roles(&a.id).await?;
+                let locked = if a.disabled { "locked" } else { "-" };
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.username,
+                    roles.join(","),
+                    locked,
+                    a.name
+                );
+            }
+        }
+        StaffCommand::SetRoles { username, roles } => {
+            let a = staff_account(store, &username).await?;
+            let roles = check_roles(&roles)?;
+            store.set_staff_roles(&a.id, &roles).await?;
+            audit(
+                store,
+                AuditKind::StaffRolesChanged,
+                &a,
+                serde_json::json!({ "roles": roles }),
+            )
+            .await?;
+            println!("{}: role(s) {}", a.username, roles.join(", "));
+        }
+        StaffCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let a = staff_account(store, &username).await?;
+            let (pw, generated) = password(state, &a.username, password_stdin)?;
+            let hash = state
+                .hasher
+                .hash(&pw)
+                .await
+                .map_err(|f| format!("hashing failed: {}", f.code))?;
+            store
+                .set_password(&a.id, &hash, tessera_web::state::now())
+                .await?;
+            let ended = store.delete_staff_sessions_for(&a.id).await?;
+            audit(
+                store,
+                AuditKind::StaffPasswordReset,
+                &a,
+                serde_json::json!({ "sessions_ended": ended, "was_disabled": a.disabled }),
+            )
+            .await?;
+            println!(
+                "{}: password set, account unlocked, {ended} session(s) ended",
+                a.username
+            );
+            if generated {
+                println!("password (shown once): {pw}");
+            }
+        }
+        StaffCommand::Remove { username } => {
+            let a = staff_account(store, &username).await?;
+            store
+                .delete_account(&a.id, tessera_web::state::now())
+                .await?;
+            audit(store, AuditKind::StaffRemoved, &a, serde_json::json!({})).await?;
+            println!("{} removed", a.username);
+        }
+    }
+    Ok(())
+}
