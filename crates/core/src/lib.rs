@@ -8,6 +8,7 @@ pub mod lang;
 pub mod loa;
 pub mod lockout;
 pub mod messages;
+pub mod oidc;
 pub mod password;
 pub mod policy;
 

@@ -19,6 +19,8 @@ pub mod certs;
 mod connect;
 mod error;
 mod maintenance;
+// OpenID Connect provider storage (issue 7, part A).
+pub mod oidc;
 mod rows;
 mod secrets;
 mod sessions;

@@ -51,6 +51,8 @@ pub struct Settings {
     /// Origin of the local signing component the pages talk to (`tessera-signer` or HiPKI
     /// LocalSignServer), e.g. `http://127.0.0.1:61161`; the CSP lets pages connect to it.
     pub signer_url: String,
+    /// OpenID Connect provider lifetimes and key rotation (issue 7, part A).
+    pub oidc: crate::flows::oidc::OidcSettings,
 }
 
 /// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
@@ -74,6 +76,7 @@ impl Settings {
             captcha_max_counter: 4_000,
             demo: false,
             signer_url: DEFAULT_SIGNER_URL.to_string(),
+            oidc: crate::flows::oidc::OidcSettings::default(),
         }
     }
 

@@ -22,6 +22,10 @@ pub struct AppState {
     /// Certificate verification; `None` when no trust directory is configured (the
     /// certificate endpoints then answer `cert_unavailable`).
     pub pki: Option<Arc<crate::flows::cert::CertService>>,
+    // OpenID Connect provider (issue 7, part A): the signing keys' cache and the pairwise
+    // subject secret (both backed by the database).
+    pub oidc_keys: Arc<crate::flows::oidc::keys::KeyCache>,
+    pub oidc_pairwise: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
@@ -39,6 +43,8 @@ impl AppState {
             sms: Arc::new(sms),
             metrics: Arc::new(Metrics::new()),
             pki: None,
+            oidc_keys: Arc::new(crate::flows::oidc::keys::KeyCache::new()),
+            oidc_pairwise: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 
@@ -49,6 +55,16 @@ impl AppState {
             self.store.clone(),
         )));
         self
+    }
+
+    /// The secret behind pairwise subjects, shared by all nodes through the database.
+    pub async fn oidc_pairwise_key(&self) -> Result<&str, Failure> {
+        let store = self.store.clone();
+        self.oidc_pairwise
+            .get_or_try_init(|| async move { store.shared_secret("oidc-pairwise").await })
+            .await
+            .map(String::as_str)
+            .map_err(Failure::from)
     }
 
     /// An absolute URL on the public base URL.

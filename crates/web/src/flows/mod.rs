@@ -5,6 +5,8 @@
 pub mod cert;
 pub mod inactive;
 pub mod login;
+// OpenID Connect provider (issue 7, part A).
+pub mod oidc;
 pub mod profile;
 pub mod register;
 pub mod reset;

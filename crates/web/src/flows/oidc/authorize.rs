@@ -1,0 +1,419 @@
+//! The authorization endpoint (OpenID Connect Core 3.1.2, RFC 6749 §4.1, RFC 7636, RFC 9207):
+//! validates the client and its exact redirect URI first — until both are trusted, errors are
+//! shown to the user, never redirected — then the rest of the request, whose errors go back
+//! to the client with `state` and `iss`. A request that needs sign-in, step-up or consent is
+//! kept in the database and resumed afterwards; then a 60-second single-use code is issued.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tessera_core::audit::AuditKind;
+use tessera_core::loa::Loa;
+use tessera_core::oidc::{self as rules, Prompt, SignInNeed};
+use tessera_store::oidc::{AuthRequest, Code, Grant, OidcClient};
+
+use super::{digest, issuer, org, param};
+use crate::audit::{self, Subject};
+use crate::context::Ctx;
+use crate::error::Failure;
+use crate::session::ActiveSession;
+use crate::state::{AppState, now};
+
+/// A validated authorization request, as kept while the user signs in or consents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthParams {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// The known scopes asked for, space-separated.
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt_none: bool,
+    pub prompt_login: bool,
+    pub prompt_consent: bool,
+    pub max_age: Option<i64>,
+    /// The level `acr_values` asks for.
+    pub required_loa: Option<Loa>,
+}
+
+/// What the browser is to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The client or its redirect URI cannot be trusted: show this (never redirect).
+    Refused(Failure),
+    /// Go back to the client: its redirect URI with the answer.
+    Redirect(String),
+    /// Sign in (again), then resume the request.
+    SignIn { request_id: String },
+    /// Sign in at `loa` or above (e.g. with the citizen certificate), then resume.
+    StepUp { request_id: String, loa: Loa },
+    /// Ask the member's consent.
+    Consent { request_id: String },
+}
+
+/// `uri` with `pairs` added to its query.
+pub fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        ser.append_pair(k, v);
+    }
+    let q = ser.finish();
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{sep}{q}")
+}
+
+fn error_to(state: &AppState, p: &AuthParams, error: &str, description: &str) -> Outcome {
+    let mut pairs = vec![("error", error), ("error_description", description)];
+    if let Some(s) = &p.state {
+        pairs.push(("state", s));
+    }
+    pairs.push(("iss", issuer(state)));
+    Outcome::Redirect(with_query(&p.redirect_uri, &pairs))
+}
+
+/// Checks the client and redirect URI (shown errors), then the rest (redirected errors).
+async fn validate(
+    state: &AppState,
+    q: &[(String, String)],
+) -> Result<
+    (
+        OidcClient,
+        Result<AuthParams, (AuthParams, &'static str, String)>,
+    ),
+    Failure,
+> {
+    let refused = |code| Failure::bad_request(code);
+    let client_id = param(q, "client_id").ok_or(refused("oidc_client_unknown"))?;
+    let client = if client_id.len() > 200 {
+        None
+    } else {
+        state.store.oidc_client(client_id).await?
+    };
+    let client = client.ok_or(refused("oidc_client_unknown"))?;
+    let redirect_uri = param(q, "redirect_uri").ok_or(refused("oidc_redirect_uri_invalid"))?;
+    if !rules::redirect_uri_registered(&client.redirect_uris, redirect_uri) {
+        return Err(refused("oidc_redirect_uri_invalid"));
+    }
+    let mut p = AuthParams {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scope: String::new(),
+        state: param(q, "state").map(str::to_owned),
+        nonce: param(q, "nonce").map(str::to_owned),
+        code_challenge: None,
+        prompt_none: false,
+        prompt_login: false,
+        prompt_consent: false,
+        max_age: None,
+        required_loa: None,
+    };
+    let fail =
+        |p: AuthParams, e: &'static str, d: &str| Ok((client.clone(), Err((p, e, d.to_string()))));
+    if p.state.as_ref().is_some_and(|s| s.len() > 2048) {
+        p.state = None;
+        return fail(p, "invalid_request", "state too long");
+    }
+    if param(q, "request").is_some() {
+        return fail(
+            p,
+            "request_not_supported",
+            "request objects are not supported",
+        );
+    }
+    if param(q, "request_uri").is_some() {
+        return fail(
+            p,
+            "request_uri_not_supported",
+            "request_uri is not supported",
+        );
+    }
+    if param(q, "response_type") != Some("code") {
+        return fail(
+            p,
+            "unsupported_response_type",
+            "only response_type=code is supported",
+        );
+    }
+    if param(q, "response_mode").is_some_and(|m| m != "query") {
+        return fail(
+            p,
+            "invalid_request",
+            "only response_mode=query is supported",
+        );
+    }
+    let scopes = rules::known_scopes(param(q, "scope").unwrap_or(""));
+    if !scopes.contains(&"openid") {
+        return fail(p, "invalid_scope", "the openid scope is required");
+    }
+    p.scope = scopes.join(" ");
+    if p.nonce.as_ref().is_some_and(|n| n.len() > 512) {
+        return fail(p, "invalid_request", "nonce too long");
+    }
+    match (
+        param(q, "code_challenge"),
+        param(q, "code_challenge_method"),
+    ) {
+        (Some(c), Some("S256")) if c.len() == 43 && super::valid_verifier(&format!("{c}aa")) => {
+            p.code_challenge = Some(c.to_string());
+        }
+        (Some(_), Some("S256")) => return fail(p, "invalid_request", "malformed code_challenge"),
+        (Some(_), _) => {
+            return fail(p, "invalid_request", "code_challenge_method must be S256");
+        }
+        (None, Some(_)) => return fail(p, "invalid_request", "code_challenge missing"),
+        (None, None) if client.is_public() => {
+            return fail(
+                p,
+                "invalid_request",
+                "PKCE (S256) is required for public clients",
+            );
+        }
+        (None, None) => {}
+    }
+    match Prompt::parse(param(q, "prompt").unwrap_or("")) {
+        Ok(pr) => {
+            p.prompt_none = pr.none;
+            p.prompt_login = pr.login;
+            p.prompt_consent = pr.consent;
+        }
+        Err(_) => return fail(p, "invalid_request", "invalid prompt"),
+    }
+    if let Some(m) = param(q, "max_age") {
+        match m.parse::<i64>() {
+            Ok(v) if v >= 0 => p.max_age = Some(v),
+            _ => return fail(p, "invalid_request", "invalid max_age"),
+        }
+    }
+    p.required_loa = rules::required_loa(param(q, "acr_values").unwrap_or(""));
+    Ok((client, Ok(p)))
+}
+
+/// `GET|POST /oidc/authorize`.
+pub async fn start(
+    state: &AppState,
+    q: &[(String, String)],
+    session: Option<&ActiveSession>,
+    ctx: &Ctx,
+) -> Result<Outcome, Failure> {
+    let (client, checked) = match validate(state, q).await {
+        Ok(v) => v,
+        Err(f) if f.status.is_client_error() => return Ok(Outcome::Refused(f)),
+        Err(f) => return Err(f),
+    };
+    let p = match checked {
+        Ok(p) => p,
+        Err((p, e, d)) => return Ok(error_to(state, &p, e, &d)),
+    };
+    let login_after = p.prompt_login.then(now);
+    decide(state, &client, &p, None, login_after, session, false, ctx).await
+}
+
+/// Resumes a kept request after sign-in, step-up or consent.
+pub async fn resume(
+    state: &AppState,
+    request_id: &str,
+    session: Option<&ActiveSession>,
+    consent_given: bool,
+    ctx: &Ctx,
+) -> Result<Outcome, Failure> {
+    let Some((req, p, client)) = load(state, request_id).await? else {
+        return Ok(Outcome::Refused(Failure::bad_request(
+            "oidc_request_expired",
+        )));
+    };
+    decide(
+        state,
+        &client,
+        &p,
+        Some(&req.id),
+        req.login_after,
+        session,
+        consent_given,
+        ctx,
+    )
+    .await
+}
+
+/// A kept request with its parameters and client, unless expired or the client is gone.
+pub async fn load(
+    state: &AppState,
+    request_id: &str,
+) -> Result<Option<(AuthRequest, AuthParams, OidcClient)>, Failure> {
+    if request_id.len() > 100 {
+        return Ok(None);
+    }
+    let Some(req) = state.store.oidc_request(request_id, now()).await? else {
+        return Ok(None);
+    };
+    let Ok(p) = serde_json::from_str::<AuthParams>(&req.params) else {
+        return Ok(None);
+    };
+    let Some(client) = state.store.oidc_client(&req.client_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some((req, p, client)))
+}
+
+async fn keep(
+    state: &AppState,
+    p: &AuthParams,
+    existing: Option<&str>,
+    login_after: Option<i64>,
+) -> Result<String, Failure> {
+    if let Some(id) = existing {
+        return Ok(id.to_string());
+    }
+    let id = crate::secrets::token();
+    let params = serde_json::to_string(p).map_err(|_| Failure::internal())?;
+    state
+        .store
+        .create_oidc_request(&AuthRequest {
+            id: id.clone(),
+            client_id: p.client_id.clone(),
+            params,
+            login_after,
+            expires_at: now() + state.settings.oidc.request_ttl,
+        })
+        .await?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn decide(
+    state: &AppState,
+    client: &OidcClient,
+    p: &AuthParams,
+    existing: Option<&str>,
+    login_after: Option<i64>,
+    session: Option<&ActiveSession>,
+    consent_given: bool,
+    ctx: &Ctx,
+) -> Result<Outcome, Failure> {
+    let session = session.filter(|s| !s.password_change_only);
+    let t = now();
+    // A fresh prompt=login request always signs in again; a resumed one needs a sign-in
+    // made after the request.
+    let need = if p.prompt_login && existing.is_none() {
+        SignInNeed::SignIn
+    } else {
+        rules::sign_in_need(
+            session.map(|s| (s.created_at, s.loa)),
+            t,
+            p.max_age,
+            login_after,
+            p.required_loa,
+        )
+    };
+    let signed_in = match (need, session) {
+        (SignInNeed::Satisfied, Some(s)) => s,
+        (need, _) => {
+            if p.prompt_none {
+                return Ok(error_to(
+                    state,
+                    p,
+                    "login_required",
+                    "the user must sign in",
+                ));
+            }
+            let request_id = keep(state, p, existing, login_after).await?;
+            return Ok(match need {
+                SignInNeed::StepUp(loa) => Outcome::StepUp { request_id, loa },
+                _ => Outcome::SignIn { request_id },
+            });
+        }
+    };
+    if client.consent_required && !consent_given {
+        let remembered = state
+            .store
+            .oidc_consent(&signed_in.account_id, &client.id)
+            .await?;
+        let covered = remembered
+            .as_deref()
+            .is_some_and(|g| rules::scopes_covered(&p.scope, g));
+        if p.prompt_consent || !covered {
+            if p.prompt_none {
+                return Ok(error_to(state, p, "consent_required", "consent is needed"));
+            }
+            let request_id = keep(state, p, existing, login_after).await?;
+            return Ok(Outcome::Consent { request_id });
+        }
+    }
+    if let Some(id) = existing {
+        state.store.delete_oidc_request(id).await?;
+    }
+    issue_code(state, client, p, signed_in, ctx).await
+}
+
+/// Issues the single-use code and sends the browser back to the client with it.
+async fn issue_code(
+    state: &AppState,
+    client: &OidcClient,
+    p: &AuthParams,
+    s: &ActiveSession,
+    ctx: &Ctx,
+) -> Result<Outcome, Failure> {
+    let t = now();
+    let organization = match org::acting_organization(state, s).await? {
+        Some(o) => Some(serde_json::to_string(&o).map_err(|_| Failure::internal())?),
+        None => None,
+    };
+    let grant = Grant {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        client_id: client.id.clone(),
+        account_id: s.account_id.clone(),
+        scope: p.scope.clone(),
+        acr: rules::acr_of(s.loa).to_string(),
+        auth_time: s.created_at,
+        organization,
+        created_at: t,
+        expires_at: t + state.settings.oidc.refresh_ttl,
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    let code = crate::secrets::token();
+    state
+        .store
+        .issue_oidc_code(
+            &grant,
+            &Code {
+                hash: digest(&code),
+                grant_id: grant.id.clone(),
+                redirect_uri: p.redirect_uri.clone(),
+                code_challenge: p.code_challenge.clone(),
+                nonce: p.nonce.clone(),
+                expires_at: t + state.settings.oidc.code_ttl,
+            },
+        )
+        .await?;
+    audit::record(
+        state,
+        AuditKind::OidcCodeIssued,
+        Subject {
+            account_id: Some(&s.account_id),
+            username: None,
+        },
+        ctx,
+        "ok",
+        Some(json!({
+            "client_id": client.id, "grant_id": grant.id, "scope": grant.scope, "acr": grant.acr,
+        })),
+    )
+    .await;
+    let mut pairs = vec![("code", code.as_str())];
+    if let Some(st) = &p.state {
+        pairs.push(("state", st));
+    }
+    pairs.push(("iss", issuer(state)));
+    Ok(Outcome::Redirect(with_query(&p.redirect_uri, &pairs)))
+}
+
+/// The member declined consent: back to the client with `access_denied`.
+pub async fn deny(state: &AppState, request_id: &str) -> Result<Outcome, Failure> {
+    let Some((req, p, _)) = load(state, request_id).await? else {
+        return Ok(Outcome::Refused(Failure::bad_request(
+            "oidc_request_expired",
+        )));
+    };
+    state.store.delete_oidc_request(&req.id).await?;
+    Ok(error_to(state, &p, "access_denied", "the user declined"))
+}
