@@ -59,6 +59,23 @@ pub struct FileConfig {
     /// Certificate verification (trust directory, revocation); see docs/pki.md.
     #[serde(default)]
     pub pki: tessera_pki::PkiSettings,
+    /// OpenID Connect provider (issue 7, part A); see docs/oidc.md.
+    #[serde(default)]
+    pub oidc: OidcSection,
+}
+
+/// `[oidc]`: token lifetimes, key rotation, the back-office operator token.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSection {
+    pub access_token_seconds: Option<i64>,
+    pub id_token_seconds: Option<i64>,
+    pub refresh_token_days: Option<i64>,
+    /// Rotate signing keys older than this; 0 = only by `tessera admin oidc-keys rotate`.
+    pub key_rotation_days: Option<i64>,
+    /// Opens /admin/oidc/clients to HTTP Basic `operator` + this token
+    /// (or `TESSERA_OPERATOR_TOKEN`).
+    pub operator_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -258,6 +275,32 @@ impl Config {
             s.captcha_max_counter = v.max(2);
         }
         s.demo = f.demo.unwrap_or(false);
+        // OpenID Connect provider.
+        let o = &f.oidc;
+        let positive = |key: &'static str, v: Option<i64>| match v {
+            Some(v) if v <= 0 => Err(ConfigError::Invalid {
+                key,
+                message: "must be at least 1".into(),
+            }),
+            _ => Ok(v),
+        };
+        if let Some(v) = positive("oidc.access_token_seconds", o.access_token_seconds)? {
+            s.oidc.access_token_ttl = v;
+        }
+        if let Some(v) = positive("oidc.id_token_seconds", o.id_token_seconds)? {
+            s.oidc.id_token_ttl = v;
+        }
+        if let Some(v) = positive("oidc.refresh_token_days", o.refresh_token_days)? {
+            s.oidc.refresh_ttl = v * 86_400;
+        }
+        if let Some(v) = o.key_rotation_days {
+            s.oidc.key_rotation_days = v.max(0);
+        }
+        s.oidc.operator_token = std::env::var("TESSERA_OPERATOR_TOKEN")
+            .ok()
+            .or_else(|| o.operator_token.clone())
+            .filter(|t| t.len() >= 16)
+            .map(tessera_web::flows::oidc::OperatorToken);
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {

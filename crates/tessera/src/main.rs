@@ -2,6 +2,7 @@
 
 mod admin;
 mod certs;
+mod clients;
 mod config;
 mod runtime;
 mod serve;

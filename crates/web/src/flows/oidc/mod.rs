@@ -25,8 +25,18 @@ use tessera_store::oidc::OidcClient;
 use crate::error::Failure;
 use crate::state::AppState;
 
+/// The operator credential of the back-office client page (HTTP Basic, user `operator`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct OperatorToken(pub String);
+
+impl std::fmt::Debug for OperatorToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OperatorToken(<redacted>)")
+    }
+}
+
 /// Lifetimes and schedules of the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OidcSettings {
     /// Access token lifetime in seconds (default 5 minutes).
     pub access_token_ttl: i64,
@@ -40,6 +50,8 @@ pub struct OidcSettings {
     pub request_ttl: i64,
     /// Rotate signing keys older than this many days (0 = only by command). Default 90.
     pub key_rotation_days: i64,
+    /// Opens the back-office client page to whoever presents it; `None` = page closed.
+    pub operator_token: Option<OperatorToken>,
 }
 
 impl Default for OidcSettings {
@@ -51,6 +63,7 @@ impl Default for OidcSettings {
             code_ttl: 60,
             request_ttl: 1800,
             key_rotation_days: 90,
+            operator_token: None,
         }
     }
 }
@@ -202,4 +215,53 @@ mod tests {
         assert_eq!(param(&p, "a"), None);
         assert_eq!(param(&p, "b"), Some("x y"));
     }
+}
+
+/// Rotates the signing key of `alg` (command or schedule) and audits it.
+pub async fn rotate_keys(
+    state: &AppState,
+    alg: &str,
+    ctx: &crate::context::Ctx,
+) -> Result<(String, Vec<String>), Failure> {
+    let keep = state.settings.oidc.retired_key_keep();
+    let (kid, retired) = state
+        .oidc_keys
+        .rotate(&state.store, crate::state::now(), alg, keep)
+        .await?;
+    crate::audit::record(
+        state,
+        tessera_core::audit::AuditKind::OidcKeyRotated,
+        crate::audit::Subject::default(),
+        ctx,
+        "ok",
+        Some(serde_json::json!({ "alg": alg, "kid": kid, "retired": retired })),
+    )
+    .await;
+    Ok((kid, retired))
+}
+
+/// Scheduled rotation: rotates each algorithm whose active key is older than
+/// `key_rotation_days` (0 = never). Returns the new kids.
+pub async fn rotate_due_keys(state: &AppState) -> Result<Vec<String>, Failure> {
+    let days = state.settings.oidc.key_rotation_days;
+    if days <= 0 {
+        return Ok(Vec::new());
+    }
+    let ctx = crate::context::Ctx {
+        ip: None,
+        user_agent: Some("tessera scheduled key rotation".into()),
+        lang: tessera_core::lang::Lang::En,
+    };
+    let mut out = Vec::new();
+    for alg in keys::ALGS {
+        let age = state
+            .oidc_keys
+            .active_age(&state.store, crate::state::now(), alg)
+            .await?;
+        // A missing key (age MAX) is created on first use, not rotated.
+        if age != i64::MAX && age >= days * 86_400 {
+            out.push(rotate_keys(state, alg, &ctx).await?.0);
+        }
+    }
+    Ok(out)
 }
