@@ -132,8 +132,10 @@ pub enum SignInNeed {
     StepUp(Loa),
 }
 
-/// Decides whether a session signed in at `auth_time` with `loa` serves a request made at
-/// `requested_at` asking `max_age`, `prompt=login` and a level `required`, at time `now`.
+/// Decides whether a session signed in at `auth_time` with `loa` serves a request asking
+/// `max_age` (0 = always sign in again) and a level `required`, at time `now`.
+/// `login_after` is set once the request sent the user to sign in: then only a sign-in at
+/// or after that time counts (and it satisfies `max_age`).
 pub fn sign_in_need(
     session: Option<(i64, Loa)>,
     now: i64,
@@ -144,11 +146,15 @@ pub fn sign_in_need(
     let Some((auth_time, loa)) = session else {
         return SignInNeed::SignIn;
     };
-    if max_age.is_some_and(|m| now - auth_time > m) {
-        return SignInNeed::SignIn;
-    }
-    if login_after.is_some_and(|t| auth_time < t) {
-        return SignInNeed::SignIn;
+    match login_after {
+        // A request that already sent the user to sign in: only a sign-in made after it
+        // counts, and such a fresh one satisfies `max_age` too.
+        Some(t) if auth_time < t => return SignInNeed::SignIn,
+        Some(_) => {}
+        None if max_age.is_some_and(|m| m == 0 || now - auth_time > m) => {
+            return SignInNeed::SignIn;
+        }
+        None => {}
     }
     match required {
         Some(r) if loa < r => SignInNeed::StepUp(r),
@@ -266,6 +272,15 @@ mod tests {
         assert_eq!(
             sign_in_need(s, now, None, Some(now - 50), None),
             SignInNeed::SignIn
+        );
+        assert_eq!(
+            sign_in_need(s, now, Some(0), None, None),
+            SignInNeed::SignIn
+        );
+        // Signed in after the request was sent to sign in: max_age is met, even 0.
+        assert_eq!(
+            sign_in_need(s, now, Some(0), Some(now - 100), None),
+            SignInNeed::Satisfied
         );
         assert_eq!(
             sign_in_need(s, now, None, None, Some(Loa::Certificate)),

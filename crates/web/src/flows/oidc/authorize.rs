@@ -204,8 +204,7 @@ pub async fn start(
         Ok(p) => p,
         Err((p, e, d)) => return Ok(error_to(state, &p, e, &d)),
     };
-    let login_after = p.prompt_login.then(now);
-    decide(state, &client, &p, None, login_after, session, false, ctx).await
+    decide(state, &client, &p, None, None, session, false, ctx).await
 }
 
 /// Resumes a kept request after sign-in, step-up or consent.
@@ -293,7 +292,7 @@ async fn decide(
     let t = now();
     // A fresh prompt=login request always signs in again; a resumed one needs a sign-in
     // made after the request.
-    let need = if p.prompt_login && existing.is_none() {
+    let need = if (p.prompt_login || p.max_age == Some(0)) && existing.is_none() {
         SignInNeed::SignIn
     } else {
         rules::sign_in_need(
@@ -315,7 +314,8 @@ async fn decide(
                     "the user must sign in",
                 ));
             }
-            let request_id = keep(state, p, existing, login_after).await?;
+            // From now on only a sign-in made after this moment serves the request.
+            let request_id = keep(state, p, existing, login_after.or(Some(t))).await?;
             return Ok(match need {
                 SignInNeed::StepUp(loa) => Outcome::StepUp { request_id, loa },
                 _ => Outcome::SignIn { request_id },
