@@ -187,11 +187,13 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     assert.equal(info.name, '王小明');
     assert.equal(info.tw_national_id, undefined, 'no national ID at password level');
 
-    // 2. Refresh: rotated, and the old refresh token is refused afterwards.
+    // 2. Refresh: rotated; the old refresh token coming back is refused and revokes the family.
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
     assert.equal(refreshed.claims().sub, claims.sub);
-    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), /invalid_grant/);
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), (e) => e.error === 'invalid_grant');
+    // Reuse revoked the whole family: the newest refresh token is dead too.
+    await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token), (e) => e.error === 'invalid_grant');
 
     // 3. Step-up: the service asks for `certificate`; the password session must sign with
     //    the card. The card is bound (password proof) and signs in through the JSON API.
