@@ -3,7 +3,8 @@
 # local port with a throw-away data directory (SQLite + Maildir), then drives Debian's
 # Chromium with Playwright (tests/e2e) at 375 px and 1280 px, with axe-core on every page.
 # The signer self-check test (tests/e2e/signer.test.mjs) starts its own tessera and
-# tessera-signer (built here too) on free ports.
+# tessera-signer (built here too) on free ports; the OpenID Connect test (tests/e2e/oidc.test.mjs,
+# panva openid-client as the relying party) starts its own tessera and callback server too.
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
