@@ -263,8 +263,8 @@ async fn prompt_max_age_and_step_up(store: Store, db: TestDatabase) -> R {
     let q = query_of(&location(&r));
     ensure(
         q.get("error").map(String::as_str) == Some("login_required")
-            && q.get("iss").is_some()
-            && q.get("state").is_some(),
+            && q.contains_key("iss")
+            && q.contains_key("state"),
         location(&r),
     )?;
     // No session: off to /login with a local next that resumes the request.

@@ -25,11 +25,11 @@ use crate::state::AppState;
 
 const OPERATOR: &str = "operator";
 
-/// `Ok` when the request carries the operator credentials; otherwise the refusal.
-fn guard(state: &AppState, pc: &PageCtx, headers: &HeaderMap) -> Result<(), Response> {
+/// `None` when the request carries the operator credentials; otherwise the refusal.
+fn guard(state: &AppState, pc: &PageCtx, headers: &HeaderMap) -> Option<Response> {
     let l = pc.l();
     let Some(token) = &state.settings.oidc.operator_token else {
-        return Err(respond::message(
+        return Some(respond::message(
             pc,
             StatusCode::NOT_FOUND,
             l.t("找不到網頁", "Page not found"),
@@ -44,7 +44,7 @@ fn guard(state: &AppState, pc: &PageCtx, headers: &HeaderMap) -> Result<(), Resp
         .and_then(|b| String::from_utf8(b).ok());
     let expected = format!("{OPERATOR}:{}", token.0);
     if presented.is_some_and(|p| same(&p, &expected)) {
-        return Ok(());
+        return None;
     }
     let mut r = respond::message(
         pc,
@@ -56,7 +56,7 @@ fn guard(state: &AppState, pc: &PageCtx, headers: &HeaderMap) -> Result<(), Resp
         WWW_AUTHENTICATE,
         HeaderValue::from_static("Basic realm=\"Tessera operator\", charset=\"UTF-8\""),
     );
-    Err(r)
+    Some(r)
 }
 
 struct Created {
@@ -100,7 +100,7 @@ async fn page(
 
 /// `GET /admin/oidc/clients`.
 pub async fn show(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&state, &pc, &headers) {
+    if let Some(r) = guard(&state, &pc, &headers) {
         return r;
     }
     page(&state, &pc, None, "").await
@@ -132,7 +132,7 @@ pub async fn add(
     headers: HeaderMap,
     Form(f): Form<AddForm>,
 ) -> Response {
-    if let Err(r) = guard(&state, &pc, &headers) {
+    if let Some(r) = guard(&state, &pc, &headers) {
         return r;
     }
     let input = NewClient {
@@ -172,7 +172,7 @@ pub async fn remove(
     headers: HeaderMap,
     Form(f): Form<RemoveForm>,
 ) -> Response {
-    if let Err(r) = guard(&state, &pc, &headers) {
+    if let Some(r) = guard(&state, &pc, &headers) {
         return r;
     }
     match clients::remove(&state, &f.client_id, &pc.ctx, OPERATOR).await {

@@ -13,7 +13,10 @@ pub mod keys;
 pub mod logout;
 pub mod org;
 pub mod resource;
+mod rotation;
 pub mod token;
+
+pub use rotation::{rotate_due_keys, rotate_keys};
 
 use axum::http::StatusCode;
 use base64::Engine;
@@ -215,53 +218,4 @@ mod tests {
         assert_eq!(param(&p, "a"), None);
         assert_eq!(param(&p, "b"), Some("x y"));
     }
-}
-
-/// Rotates the signing key of `alg` (command or schedule) and audits it.
-pub async fn rotate_keys(
-    state: &AppState,
-    alg: &str,
-    ctx: &crate::context::Ctx,
-) -> Result<(String, Vec<String>), Failure> {
-    let keep = state.settings.oidc.retired_key_keep();
-    let (kid, retired) = state
-        .oidc_keys
-        .rotate(&state.store, crate::state::now(), alg, keep)
-        .await?;
-    crate::audit::record(
-        state,
-        tessera_core::audit::AuditKind::OidcKeyRotated,
-        crate::audit::Subject::default(),
-        ctx,
-        "ok",
-        Some(serde_json::json!({ "alg": alg, "kid": kid, "retired": retired })),
-    )
-    .await;
-    Ok((kid, retired))
-}
-
-/// Scheduled rotation: rotates each algorithm whose active key is older than
-/// `key_rotation_days` (0 = never). Returns the new kids.
-pub async fn rotate_due_keys(state: &AppState) -> Result<Vec<String>, Failure> {
-    let days = state.settings.oidc.key_rotation_days;
-    if days <= 0 {
-        return Ok(Vec::new());
-    }
-    let ctx = crate::context::Ctx {
-        ip: None,
-        user_agent: Some("tessera scheduled key rotation".into()),
-        lang: tessera_core::lang::Lang::En,
-    };
-    let mut out = Vec::new();
-    for alg in keys::ALGS {
-        let age = state
-            .oidc_keys
-            .active_age(&state.store, crate::state::now(), alg)
-            .await?;
-        // A missing key (age MAX) is created on first use, not rotated.
-        if age != i64::MAX && age >= days * 86_400 {
-            out.push(rotate_keys(state, alg, &ctx).await?.0);
-        }
-    }
-    Ok(out)
 }
