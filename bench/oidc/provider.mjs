@@ -11,7 +11,37 @@ const count = Number(countArg);
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const jwk = { ...privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: 'bench' };
 
+// oidc-provider's quick-start memory adapter is an LRU of 1000 entries, which would evict the
+// pre-issued codes; this one keeps everything in Maps (still in memory, no persistence).
+const stores = new Map();
+const grantIndex = new Map();
+class MapAdapter {
+  constructor(name) {
+    this.name = name;
+    if (!stores.has(name)) stores.set(name, new Map());
+    this.store = stores.get(name);
+  }
+  async upsert(id, payload) {
+    this.store.set(id, payload);
+    if (payload.grantId) {
+      const list = grantIndex.get(payload.grantId) || [];
+      list.push([this.name, id]);
+      grantIndex.set(payload.grantId, list);
+    }
+  }
+  async find(id) { return this.store.get(id); }
+  async findByUid(uid) { for (const v of this.store.values()) if (v.uid === uid) return v; return undefined; }
+  async findByUserCode(code) { for (const v of this.store.values()) if (v.userCode === code) return v; return undefined; }
+  async consume(id) { const v = this.store.get(id); if (v) v.consumed = Math.floor(Date.now() / 1000); }
+  async destroy(id) { this.store.delete(id); }
+  async revokeByGrantId(grantId) {
+    for (const [name, id] of grantIndex.get(grantId) || []) stores.get(name)?.delete(id);
+    grantIndex.delete(grantId);
+  }
+}
+
 const provider = new Provider('http://127.0.0.1', {
+  adapter: MapAdapter,
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,

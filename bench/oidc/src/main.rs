@@ -261,6 +261,7 @@ async fn main() -> Result<(), BoxError> {
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER.as_bytes()));
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
+        .redirect(reqwest::redirect::Policy::none())
         .build()?;
 
     let dir = tempfile::tempdir()?;

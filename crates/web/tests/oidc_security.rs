@@ -519,6 +519,36 @@ async fn operator_page_needs_the_operator_token(store: Store, db: TestDatabase) 
     )
 }
 
+async fn password_reset_revokes_grants(store: Store, db: TestDatabase) -> R {
+    let h = harness(store, db);
+    let (rp, _, t) = tokens(&h.app, &h.state, "resetme1").await?;
+    let account = h
+        .state
+        .store
+        .account_by_username("resetme1")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("account")?;
+    tessera_web::flows::reset::set_new_password(
+        &h.state,
+        &account,
+        "Renewed2027ok",
+        &ctx(),
+        tessera_core::audit::AuditKind::PasswordResetCompleted,
+    )
+    .await
+    .map_err(|f| f.code.to_string())?;
+    let r = refresh(&h.app, &rp, t["refresh_token"].as_str().unwrap_or("")).await;
+    ensure(r.body["error"] == "invalid_grant", r.text.clone())?;
+    ensure(
+        userinfo(&h.app, t["access_token"].as_str().unwrap_or(""))
+            .await
+            .status
+            == 401,
+        "access token revoked",
+    )
+}
+
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -533,4 +563,5 @@ tessera_store::both_backends!(
     wrong_client_authentication,
     private_key_jwt_replay_is_refused,
     operator_page_needs_the_operator_token,
+    password_reset_revokes_grants,
 );

@@ -285,6 +285,26 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Revokes every live grant of `account_id`, of every client (e.g. at a password reset).
+    /// Returns how many.
+    pub async fn revoke_oidc_grants_of_account(
+        &self,
+        account_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE oidc_grants SET revoked_at = $2, revoked_reason = $3 \
+             WHERE account_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(now)
+        .bind(reason)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Stores a refresh token.
     pub async fn add_oidc_refresh(&self, t: &RefreshToken) -> Result<(), StoreError> {
         sqlx::query(
