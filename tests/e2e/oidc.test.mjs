@@ -15,13 +15,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
-import { audit, launch, openPage, shot, solveCaptcha } from './browser.mjs';
+import { audit, fitsWidth, launch, openPage, shot, solveCaptcha } from './browser.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
 const BIN = process.env.TESSERA_E2E_BIN || join(TARGET, 'debug/tessera');
 const PASSWORD = 'Tessera2026ok';
 const SCOPE = 'openid profile email tw_national_id';
+const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
 
 let work;
 let manifest;
@@ -67,6 +68,7 @@ before(async () => {
       TESSERA_LOG: 'warn',
       TESSERA_PKI_TRUST_DIR: join(work, 'pki', 'trust'),
       TESSERA_PKI_REVOCATION: 'crl',
+      TESSERA_OPERATOR_TOKEN: OPERATOR_TOKEN,
     },
   });
   await healthy(base);
@@ -172,6 +174,9 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     assert.match(await page.locator('main').innerText(), /公保 e 系統（測試）[\s\S]*身分證字號/);
     await audit(page, 'oidc-consent');
     await shot(page, 'oidc-01-consent');
+    await page.setViewportSize({ width: 375, height: 812 });
+    await fitsWidth(page, 'oidc-consent at 375px');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: '同意', exact: true }).click();
     const cb = await untilRp(page, '/cb');
     assert.equal(cb.searchParams.get('iss'), base, 'RFC 9207 iss');
@@ -208,6 +213,9 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     assert.match(await page.locator('main').innerText(), /自然人憑證/);
     await audit(page, 'oidc-step-up');
     await shot(page, 'oidc-02-step-up');
+    await page.setViewportSize({ width: 375, height: 812 });
+    await fitsWidth(page, 'oidc-step-up at 375px');
+    await page.setViewportSize({ width: 1280, height: 900 });
     const bind = await page.request.post(`${base}/api/v1/cert/bindings`, {
       data: { ...(await cardAnswer(page, 'bind')), password: PASSWORD }, headers: { origin: base },
     });
@@ -240,5 +248,31 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+test('back office: the client page is for the operator only, and fits 375 px', async () => {
+  const anonymous = await fetch(`${base}/admin/oidc/clients`);
+  assert.equal(anonymous.status, 401);
+  assert.match(anonymous.headers.get('www-authenticate') || '', /^Basic/);
+  for (const width of [375, 1280]) {
+    const context = await browser.newContext({
+      viewport: { width, height: 900 }, locale: 'zh-TW',
+      httpCredentials: { username: 'operator', password: OPERATOR_TOKEN },
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${base}/admin/oidc/clients`);
+      await page.fill('#name', `後臺測試 ${width}`);
+      await page.fill('#redirect_uris', `${rpBase}/admin-cb`);
+      await page.getByRole('button', { name: '新增', exact: true }).click();
+      await page.getByText('密鑰只顯示這一次').waitFor();
+      assert.match(await page.locator('main').innerText(), /client_secret/);
+      await audit(page, `oidc-admin-${width}`);
+      await fitsWidth(page, `oidc-admin at ${width}px`);
+      await shot(page, `oidc-03-admin-${width}`);
+    } finally {
+      await context.close();
+    }
   }
 });
