@@ -296,11 +296,17 @@ impl Config {
         if let Some(v) = o.key_rotation_days {
             s.oidc.key_rotation_days = v.max(0);
         }
-        s.oidc.operator_token = std::env::var("TESSERA_OPERATOR_TOKEN")
+        let token = std::env::var("TESSERA_OPERATOR_TOKEN")
             .ok()
-            .or_else(|| o.operator_token.clone())
-            .filter(|t| t.len() >= 16)
-            .map(tessera_web::flows::oidc::OperatorToken);
+            .filter(|t| !t.is_empty())
+            .or_else(|| o.operator_token.clone());
+        if token.as_ref().is_some_and(|t| t.chars().count() < 16) {
+            return Err(ConfigError::Invalid {
+                key: "oidc.operator_token",
+                message: "must be at least 16 characters".into(),
+            });
+        }
+        s.oidc.operator_token = token.map(tessera_web::flows::oidc::OperatorToken);
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {
@@ -378,6 +384,42 @@ mod tests {
         assert!(matches!(
             Config::load(&opts),
             Err(ConfigError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn oidc_section_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(
+            &path,
+            "[oidc]\naccess_token_seconds = 120\nkey_rotation_days = 0\noperator_token = \"0123456789abcdef\"\n",
+        )
+        .unwrap();
+        let opts = CommonOpts {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let s = Config::load(&opts)
+            .unwrap()
+            .settings("http://127.0.0.1:8080", "k".into())
+            .unwrap();
+        assert_eq!(s.oidc.access_token_ttl, 120);
+        assert_eq!(s.oidc.key_rotation_days, 0);
+        assert!(s.oidc.operator_token.is_some());
+        assert!(
+            !format!("{s:?}").contains("0123456789abcdef"),
+            "token never printed"
+        );
+        std::fs::write(&path, "[oidc]\noperator_token = \"short\"\n").unwrap();
+        assert!(matches!(
+            Config::load(&opts)
+                .unwrap()
+                .settings("http://127.0.0.1:8080", "k".into()),
+            Err(ConfigError::Invalid {
+                key: "oidc.operator_token",
+                ..
+            })
         ));
     }
 
