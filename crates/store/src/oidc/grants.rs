@@ -1,24 +1,11 @@
-//! Pending authorization requests, grants, single-use authorization codes and rotating
-//! refresh tokens. A grant is one authorization: the tokens its code issued and every
-//! refresh token rotated from it (a family). Reuse of a used code or of a rotated refresh
-//! token is reported so the caller revokes the grant, which ends the whole family.
+//! Grants and single-use authorization codes. A grant is one authorization: the tokens its
+//! code issued and every refresh token rotated from it (a family, `refresh.rs`). Reuse of a
+//! used code is reported so the caller revokes the grant, which ends the whole family.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::{Store, StoreError};
-
-/// An authorization request waiting for sign-in, step-up or consent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthRequest {
-    pub id: String,
-    pub client_id: String,
-    /// The validated request, JSON.
-    pub params: String,
-    /// `prompt=login`: only a sign-in at or after this time serves the request.
-    pub login_after: Option<i64>,
-    pub expires_at: i64,
-}
 
 /// One authorization of a client by an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,15 +44,6 @@ pub struct Code {
     pub expires_at: i64,
 }
 
-/// A refresh token (stored by digest).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefreshToken {
-    pub hash: String,
-    pub grant_id: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
 /// The outcome of redeeming a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redeemed {
@@ -79,21 +57,10 @@ pub enum Redeemed {
     Unknown,
 }
 
-/// The outcome of rotating a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rotated {
-    /// The old token is spent, the new one stored: the grant it belongs to.
-    Ok(Box<Grant>),
-    /// The token was rotated before: revoke this grant (the family).
-    Reused { grant_id: String },
-    /// Unknown or expired.
-    Invalid,
-}
-
-const GRANT_COLUMNS: &str = "id, client_id, account_id, scope, acr, auth_time, organization, \
+pub(super) const GRANT_COLUMNS: &str = "id, client_id, account_id, scope, acr, auth_time, organization, \
      created_at, expires_at, revoked_at, revoked_reason";
 
-fn grant_from_row(row: &AnyRow) -> sqlx::Result<Grant> {
+pub(super) fn grant_from_row(row: &AnyRow) -> sqlx::Result<Grant> {
     Ok(Grant {
         id: row.try_get("id")?,
         client_id: row.try_get("client_id")?,
@@ -110,55 +77,6 @@ fn grant_from_row(row: &AnyRow) -> sqlx::Result<Grant> {
 }
 
 impl Store {
-    /// Stores a pending authorization request.
-    pub async fn create_oidc_request(&self, r: &AuthRequest) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO oidc_auth_requests (id, client_id, params, login_after, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&r.id)
-        .bind(&r.client_id)
-        .bind(&r.params)
-        .bind(r.login_after)
-        .bind(r.expires_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// The pending request with this id, unless expired.
-    pub async fn oidc_request(
-        &self,
-        id: &str,
-        now: i64,
-    ) -> Result<Option<AuthRequest>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, client_id, params, login_after, expires_at FROM oidc_auth_requests \
-             WHERE id = $1 AND expires_at > $2",
-        )
-        .bind(id)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(AuthRequest {
-            id: row.try_get("id")?,
-            client_id: row.try_get("client_id")?,
-            params: row.try_get("params")?,
-            login_after: row.try_get("login_after")?,
-            expires_at: row.try_get("expires_at")?,
-        }))
-    }
-
-    /// Deletes a pending request once answered. `true` for exactly one caller.
-    pub async fn delete_oidc_request(&self, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM oidc_auth_requests WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Stores a grant and the code that will redeem it, in one transaction.
     pub async fn issue_oidc_code(&self, grant: &Grant, code: &Code) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -303,99 +221,5 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
-    }
-
-    /// Stores a refresh token.
-    pub async fn add_oidc_refresh(&self, t: &RefreshToken) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO oidc_refresh_tokens (hash, grant_id, created_at, expires_at, used_at) \
-             VALUES ($1, $2, $3, $4, NULL)",
-        )
-        .bind(&t.hash)
-        .bind(&t.grant_id)
-        .bind(t.created_at)
-        .bind(t.expires_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Rotates a refresh token: spends `old_hash` (one statement; exactly one of concurrent
-    /// callers wins) and stores `new` in the same family, in one transaction.
-    pub async fn rotate_oidc_refresh(
-        &self,
-        old_hash: &str,
-        new: &RefreshToken,
-        now: i64,
-    ) -> Result<Rotated, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE oidc_refresh_tokens SET used_at = $2 \
-             WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING grant_id",
-        )
-        .bind(old_hash)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            let row =
-                sqlx::query("SELECT grant_id, used_at FROM oidc_refresh_tokens WHERE hash = $1")
-                    .bind(old_hash)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            tx.commit().await?;
-            return Ok(match row {
-                Some(r) if r.try_get::<Option<i64>, _>("used_at")?.is_some() => Rotated::Reused {
-                    grant_id: r.try_get("grant_id")?,
-                },
-                _ => Rotated::Invalid,
-            });
-        };
-        let grant_id: String = row.try_get("grant_id")?;
-        let sql = format!("SELECT {GRANT_COLUMNS} FROM oidc_grants WHERE id = $1");
-        let grant = sqlx::query(&sql)
-            .bind(&grant_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(grant_from_row)
-            .transpose()?;
-        let Some(grant) = grant.filter(|g| g.is_live(now)) else {
-            tx.commit().await?;
-            return Ok(Rotated::Invalid);
-        };
-        sqlx::query(
-            "INSERT INTO oidc_refresh_tokens (hash, grant_id, created_at, expires_at, used_at) \
-             VALUES ($1, $2, $3, $4, NULL)",
-        )
-        .bind(&new.hash)
-        .bind(&grant.id)
-        .bind(new.created_at)
-        .bind(new.expires_at.min(grant.expires_at))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Rotated::Ok(Box::new(grant)))
-    }
-
-    /// The grant of a live (unused, unexpired) refresh token, for revocation and
-    /// introspection.
-    pub async fn oidc_refresh_grant(
-        &self,
-        hash: &str,
-        now: i64,
-    ) -> Result<Option<(Grant, i64)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT grant_id, expires_at FROM oidc_refresh_tokens \
-             WHERE hash = $1 AND used_at IS NULL AND expires_at > $2",
-        )
-        .bind(hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let grant_id: String = row.try_get("grant_id")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
-        Ok(self.oidc_grant(&grant_id).await?.map(|g| (g, expires_at)))
     }
 }

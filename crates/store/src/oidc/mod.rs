@@ -8,11 +8,15 @@ mod clients;
 mod consents;
 mod grants;
 mod keys;
+mod refresh;
+mod requests;
 
 pub use clients::OidcClient;
 pub use consents::ConsentRow;
-pub use grants::{AuthRequest, Code, Grant, Redeemed, RefreshToken, Rotated};
+pub use grants::{Code, Grant, Redeemed};
 pub use keys::SigningKey;
+pub use refresh::{RefreshToken, Rotated};
+pub use requests::AuthRequest;
 
 use crate::{Store, StoreError};
 

@@ -12,6 +12,7 @@ pub mod consent;
 pub mod keys;
 pub mod logout;
 pub mod org;
+mod request;
 pub mod resource;
 mod rotation;
 pub mod token;
