@@ -13,7 +13,7 @@ use tessera_core::loa::Loa;
 use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
 
-use common::{BASE, harness, harness_with, test_settings};
+use common::{harness, harness_with, test_settings};
 
 async fn wrong_pkce_verifier_and_missing_pkce(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
