@@ -4,7 +4,9 @@
 # Chromium with Playwright (tests/e2e) at 375 px and 1280 px, with axe-core on every page.
 # The signer self-check test (tests/e2e/signer.test.mjs) starts its own tessera and
 # tessera-signer (built here too) on free ports; the upstream sign-in test
-# (tests/e2e/upstream.test.mjs) starts its own tessera and oidc-provider (npm) on free ports.
+# (tests/e2e/upstream.test.mjs) starts its own tessera and oidc-provider (npm) on free ports;
+# the OpenID Connect test (tests/e2e/oidc.test.mjs, panva openid-client as the relying party)
+# starts its own tessera and callback server too.
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

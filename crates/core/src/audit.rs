@@ -170,6 +170,33 @@ audit_kinds! {
     StaffRolesChanged => "staff_roles_changed",
     StaffRemoved => "staff_removed",
     StaffPasswordReset => "staff_password_reset",
+    // OpenID Connect provider (issue 7, part A).
+    /// An authorization code was issued to a client.
+    OidcCodeIssued => "oidc_code_issued",
+    /// Tokens were issued for a code or a refresh token.
+    OidcTokenIssued => "oidc_token_issued",
+    /// A used authorization code came back: what it issued was revoked.
+    OidcCodeReused => "oidc_code_reused",
+    /// A rotated refresh token came back: its whole family was revoked.
+    OidcRefreshReused => "oidc_refresh_reused",
+    /// A token (and its grant) was revoked.
+    OidcTokenRevoked => "oidc_token_revoked",
+    /// A client failed to authenticate at the token, revocation or introspection endpoint.
+    OidcClientAuthFailed => "oidc_client_auth_failed",
+    /// A private_key_jwt client assertion was replayed.
+    OidcAssertionReplayed => "oidc_assertion_replayed",
+    /// The member consented to a client's scopes.
+    OidcConsentGranted => "oidc_consent_granted",
+    /// The member withdrew a client's consent (its grants were revoked).
+    OidcConsentWithdrawn => "oidc_consent_withdrawn",
+    /// A relying party signed the member out (RP-initiated logout).
+    OidcLogout => "oidc_logout",
+    /// An operator registered a client.
+    OidcClientAdded => "oidc_client_added",
+    /// An operator removed a client.
+    OidcClientRemoved => "oidc_client_removed",
+    /// A new signing key replaced the active one.
+    OidcKeyRotated => "oidc_key_rotated",
 }
 
 /// Whether the recorded action succeeded.

@@ -9,6 +9,7 @@ pub mod loa;
 pub mod lockout;
 pub mod messages;
 pub mod org;
+pub mod oidc;
 pub mod password;
 pub mod policy;
 

@@ -276,6 +276,26 @@ catalog! {
         "Your back-office role does not allow this.";
     "review_already_decided" => "此案件已審核完畢。", "This case was already decided.";
     // ── end of organizations (issue 6) ──
+    // OpenID Connect provider (issue 7, part A): pages shown when Tessera cannot send the
+    // browser back to the service, and the back-office client form.
+    "oidc_client_unknown" => "無法識別要求登入的服務（client_id 不正確或未註冊），請回到原服務重新操作。",
+        "The service asking you to sign in is not registered (unknown client_id); go back to the service and try again.";
+    "oidc_redirect_uri_invalid" => "要求登入的服務提供的返回網址與註冊資料不符，為保護您的安全，系統不會將您導向該網址。",
+        "The return address given by the service does not match its registration; for your safety you are not sent there.";
+    "oidc_request_invalid" => "登入要求的格式不正確，請回到原服務重新操作。",
+        "The sign-in request is malformed; go back to the service and try again.";
+    "oidc_request_expired" => "登入要求已逾時，請回到原服務重新操作。",
+        "The sign-in request has expired; go back to the service and try again.";
+    "oidc_consent_denied" => "您已拒絕授權，系統未提供任何資料給該服務。",
+        "You declined; nothing was shared with the service.";
+    "oidc_logout_done" => "您已登出。", "You are signed out.";
+    "oidc_client_name_required" => "請輸入服務名稱。", "Please enter the service's name.";
+    "oidc_redirect_uri_required" => "請至少輸入一個返回網址（redirect URI）。",
+        "Please enter at least one redirect URI.";
+    "oidc_redirect_uri_rejected" => "返回網址須為 https:// 開頭的完整網址（本機測試可用 http://127.0.0.1），且不可含 # 片段。",
+        "Redirect URIs must be absolute https:// URIs (http://127.0.0.1 for local testing) without a # fragment.";
+    "oidc_operator_required" => "此頁僅限系統管理者使用，請以管理者憑據登入。",
+        "This page is for operators only; sign in with the operator credentials.";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }

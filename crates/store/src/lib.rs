@@ -21,6 +21,8 @@ mod error;
 // Upstream identity brokering (issue 7 part B).
 pub mod external_identities;
 mod maintenance;
+// OpenID Connect provider storage (issue 7, part A).
+pub mod oidc;
 mod rows;
 mod secrets;
 mod sessions;

@@ -21,6 +21,23 @@ pub enum AdminCommand {
     /// Back-office staff accounts (issue 6): add, list, set roles, reset password, remove.
     #[command(subcommand)]
     Staff(crate::staff::StaffCommand),
+    /// OpenID Connect relying parties: add, list, remove.
+    #[command(subcommand)]
+    Clients(crate::clients::ClientsCommand),
+    /// OpenID Connect signing keys: rotate, list.
+    #[command(subcommand)]
+    OidcKeys(crate::clients::KeysCommand),
+}
+
+async fn oidc_state(
+    config: &Config,
+    store: tessera_store::Store,
+) -> Result<tessera_web::AppState, RunError> {
+    let base = config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    runtime::app_state(config, store, &base).await
 }
 
 pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), RunError> {
@@ -46,6 +63,12 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), RunError> {
         AdminCommand::Staff(cmd) => {
             let state = runtime::app_state(config, store, "http://127.0.0.1:8080").await?;
             crate::staff::run(&state, cmd).await?
+        }
+        AdminCommand::Clients(c) => {
+            crate::clients::clients(&oidc_state(config, store).await?, c).await?
+        }
+        AdminCommand::OidcKeys(c) => {
+            crate::clients::oidc_keys(&oidc_state(config, store).await?, c).await?
         }
         AdminCommand::VerifyAudit => {
             let v = store.verify_audit_chain().await?;

@@ -65,6 +65,23 @@ pub struct FileConfig {
     /// Organizations (issue 6); see docs/organizations.md and `orgs_config.rs`.
     #[serde(default)]
     pub organizations: crate::orgs_config::OrganizationsSection,
+    /// OpenID Connect provider (issue 7, part A); see docs/oidc.md.
+    #[serde(default)]
+    pub oidc: OidcSection,
+}
+
+/// `[oidc]`: token lifetimes, key rotation, the back-office operator token.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSection {
+    pub access_token_seconds: Option<i64>,
+    pub id_token_seconds: Option<i64>,
+    pub refresh_token_days: Option<i64>,
+    /// Rotate signing keys older than this; 0 = only by `tessera admin oidc-keys rotate`.
+    pub key_rotation_days: Option<i64>,
+    /// Opens /admin/oidc/clients to HTTP Basic `operator` + this token
+    /// (or `TESSERA_OPERATOR_TOKEN`).
+    pub operator_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -265,6 +282,38 @@ impl Config {
         }
         s.demo = f.demo.unwrap_or(false);
         crate::orgs_config::apply(&mut s.orgs, &f.organizations)?;
+        // OpenID Connect provider.
+        let o = &f.oidc;
+        let positive = |key: &'static str, v: Option<i64>| match v {
+            Some(v) if v <= 0 => Err(ConfigError::Invalid {
+                key,
+                message: "must be at least 1".into(),
+            }),
+            _ => Ok(v),
+        };
+        if let Some(v) = positive("oidc.access_token_seconds", o.access_token_seconds)? {
+            s.oidc.access_token_ttl = v;
+        }
+        if let Some(v) = positive("oidc.id_token_seconds", o.id_token_seconds)? {
+            s.oidc.id_token_ttl = v;
+        }
+        if let Some(v) = positive("oidc.refresh_token_days", o.refresh_token_days)? {
+            s.oidc.refresh_ttl = v * 86_400;
+        }
+        if let Some(v) = o.key_rotation_days {
+            s.oidc.key_rotation_days = v.max(0);
+        }
+        let token = std::env::var("TESSERA_OPERATOR_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| o.operator_token.clone());
+        if token.as_ref().is_some_and(|t| t.chars().count() < 16) {
+            return Err(ConfigError::Invalid {
+                key: "oidc.operator_token",
+                message: "must be at least 16 characters".into(),
+            });
+        }
+        s.oidc.operator_token = token.map(tessera_web::flows::oidc::OperatorToken);
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {
@@ -342,6 +391,42 @@ mod tests {
         assert!(matches!(
             Config::load(&opts),
             Err(ConfigError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn oidc_section_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(
+            &path,
+            "[oidc]\naccess_token_seconds = 120\nkey_rotation_days = 0\noperator_token = \"0123456789abcdef\"\n",
+        )
+        .unwrap();
+        let opts = CommonOpts {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let s = Config::load(&opts)
+            .unwrap()
+            .settings("http://127.0.0.1:8080", "k".into())
+            .unwrap();
+        assert_eq!(s.oidc.access_token_ttl, 120);
+        assert_eq!(s.oidc.key_rotation_days, 0);
+        assert!(s.oidc.operator_token.is_some());
+        assert!(
+            !format!("{s:?}").contains("0123456789abcdef"),
+            "token never printed"
+        );
+        std::fs::write(&path, "[oidc]\noperator_token = \"short\"\n").unwrap();
+        assert!(matches!(
+            Config::load(&opts)
+                .unwrap()
+                .settings("http://127.0.0.1:8080", "k".into()),
+            Err(ConfigError::Invalid {
+                key: "oidc.operator_token",
+                ..
+            })
         ));
     }
 

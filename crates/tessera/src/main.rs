@@ -2,6 +2,7 @@
 
 mod admin;
 mod certs;
+mod clients;
 mod config;
 mod orgs;
 mod orgs_config;

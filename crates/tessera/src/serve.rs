@@ -86,6 +86,15 @@ fn spawn_jobs(state: AppState) {
             if let Err(e) = state.store.purge_org_state(tessera_web::state::now()).await {
                 tracing::error!(error = %e, "purge of expired organization flows and sessions failed");
             }
+            // OpenID Connect: expired requests, codes, tokens and keys; scheduled rotation.
+            if let Err(e) = state.store.purge_oidc(tessera_web::state::now()).await {
+                tracing::error!(error = %e, "purge of expired OIDC rows failed");
+            }
+            match tessera_web::flows::oidc::rotate_due_keys(&state).await {
+                Ok(kids) if !kids.is_empty() => tracing::info!(?kids, "OIDC signing keys rotated"),
+                Ok(_) => {}
+                Err(f) => tracing::error!(code = f.code, "OIDC key rotation failed"),
+            }
             if hours.is_multiple_of(24) {
                 match tessera_web::flows::inactive::run(&state, false).await {
                     Ok(actions) => {

@@ -12,6 +12,8 @@ pub mod flows;
 pub mod hashing;
 pub mod mails;
 pub mod metrics;
+// OpenID Connect provider over HTTP (issue 7, part A).
+pub mod oidc;
 pub mod pages;
 pub mod secrets;
 pub mod session;
@@ -45,6 +47,13 @@ fn csp(signer_origin: Option<&str>) -> String {
 img-src 'self' data:; worker-src 'self' blob:; connect-src {connect}; \
 frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
     )
+}
+
+/// The page CSP as text (the OIDC consent and logout pages widen its `form-action`).
+pub(crate) fn csp_for(settings: &Settings) -> String {
+    csp(settings::signer_origin(&settings.signer_url)
+        .ok()
+        .as_deref())
 }
 
 /// The CSP header value; a signer address that is not a loopback origin is left out.
@@ -83,9 +92,12 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .merge(oidc::router())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        // Called cross-site by relying parties; no cookie-authenticated state change.
+        .merge(oidc::backchannel())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

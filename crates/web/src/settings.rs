@@ -53,6 +53,8 @@ pub struct Settings {
     pub signer_url: String,
     /// Organizations (issue 6): permission tree, review wait, flow lifetimes.
     pub orgs: crate::flows::orgs::OrgSettings,
+    /// OpenID Connect provider lifetimes and key rotation (issue 7, part A).
+    pub oidc: crate::flows::oidc::OidcSettings,
 }
 
 /// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
@@ -77,6 +79,7 @@ impl Settings {
             demo: false,
             signer_url: DEFAULT_SIGNER_URL.to_string(),
             orgs: crate::flows::orgs::OrgSettings::default(),
+            oidc: crate::flows::oidc::OidcSettings::default(),
         }
     }
 

@@ -24,6 +24,10 @@ pub struct AppState {
     pub pki: Option<Arc<crate::flows::cert::CertService>>,
     /// Upstream OpenID providers for 「使用 X 登入」 (none unless configured).
     pub upstream: crate::flows::upstream::Upstreams,
+    // OpenID Connect provider (issue 7, part A): the signing keys' cache and the pairwise
+    // subject secret (both backed by the database).
+    pub oidc_keys: Arc<crate::flows::oidc::keys::KeyCache>,
+    pub oidc_pairwise: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
@@ -42,6 +46,8 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             pki: None,
             upstream: Default::default(),
+            oidc_keys: Arc::new(crate::flows::oidc::keys::KeyCache::new()),
+            oidc_pairwise: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 
@@ -58,6 +64,16 @@ impl AppState {
     pub fn with_upstream(mut self, upstream: crate::flows::upstream::Upstreams) -> Self {
         self.upstream = upstream;
         self
+    }
+
+    /// The secret behind pairwise subjects, shared by all nodes through the database.
+    pub async fn oidc_pairwise_key(&self) -> Result<&str, Failure> {
+        let store = self.store.clone();
+        self.oidc_pairwise
+            .get_or_try_init(|| async move { store.shared_secret("oidc-pairwise").await })
+            .await
+            .map(String::as_str)
+            .map_err(Failure::from)
     }
 
     /// An absolute URL on the public base URL.

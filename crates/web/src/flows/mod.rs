@@ -8,6 +8,8 @@ pub mod inactive;
 pub mod login;
 // Organizations and the back office (issue 6).
 pub mod orgs;
+// OpenID Connect provider (issue 7, part A).
+pub mod oidc;
 pub mod profile;
 pub mod register;
 pub mod reset;

@@ -1,0 +1,205 @@
+//! OpenID Connect provider state on both backends, across nodes and under concurrency: a
+//! code is redeemed by exactly one of many concurrent callers (later ones learn it was
+//! reused), a refresh token rotates exactly once, a client assertion id is accepted once on
+//! any node, revoking a grant ends its family, key rotation keeps the old key published.
+
+mod common;
+
+use common::{NOW, TestResult, register};
+use tessera_store::Store;
+use tessera_store::oidc::{Code, Grant, OidcClient, Redeemed, RefreshToken, Rotated, SigningKey};
+use tessera_store::testing::TestDatabase;
+
+tessera_store::both_backends!(
+    code_redeemed_once_under_concurrency,
+    refresh_rotates_once_and_reuse_is_reported,
+    assertion_ids_are_single_use_across_nodes,
+    keys_rotate_with_the_old_one_published,
+);
+
+async fn setup(store: &Store) -> Result<(OidcClient, Grant), tessera_store::StoreError> {
+    let account = register(store, "oidcuser1").await?;
+    let client = OidcClient {
+        id: "client-1".into(),
+        name: "服務".into(),
+        secret_hash: Some("00".repeat(32)),
+        auth_method: "client_secret_basic".into(),
+        redirect_uris: vec!["https://rp.example.tw/cb".into()],
+        post_logout_redirect_uris: vec![],
+        consent_required: true,
+        allow_national_id: false,
+        id_token_alg: "ES256".into(),
+        jwks: None,
+        sector: None,
+        created_at: NOW,
+    };
+    store.create_oidc_client(&client).await?;
+    let grant = Grant {
+        id: "grant-1".into(),
+        client_id: client.id.clone(),
+        account_id: account.id,
+        scope: "openid".into(),
+        acr: "password".into(),
+        auth_time: NOW,
+        organization: None,
+        created_at: NOW,
+        expires_at: NOW + 86_400,
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    Ok((client, grant))
+}
+
+fn code(grant: &Grant, hash: &str) -> Code {
+    Code {
+        hash: hash.into(),
+        grant_id: grant.id.clone(),
+        redirect_uri: "https://rp.example.tw/cb".into(),
+        code_challenge: None,
+        nonce: None,
+        expires_at: NOW + 60,
+    }
+}
+
+async fn code_redeemed_once_under_concurrency(store: Store, db: TestDatabase) -> TestResult {
+    let (_, grant) = setup(&store).await?;
+    store.issue_oidc_code(&grant, &code(&grant, "c1")).await?;
+    let other = db.connect().await?;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let s = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            s.redeem_oidc_code("c1", NOW + 1).await
+        }));
+    }
+    let mut ok = 0;
+    let mut reused = 0;
+    for t in tasks {
+        match t.await?? {
+            Redeemed::Ok(_, g) => {
+                assert_eq!(g.id, "grant-1");
+                ok += 1;
+            }
+            Redeemed::Reused { grant_id } => {
+                assert_eq!(grant_id, "grant-1");
+                reused += 1;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((ok, reused), (1, 7));
+    assert_eq!(
+        store.redeem_oidc_code("nope", NOW).await?,
+        Redeemed::Unknown
+    );
+    let g2 = Grant {
+        id: "grant-2".into(),
+        ..grant.clone()
+    };
+    store.issue_oidc_code(&g2, &code(&g2, "c2")).await?;
+    assert_eq!(
+        store.redeem_oidc_code("c2", NOW + 61).await?,
+        Redeemed::Expired
+    );
+    Ok(())
+}
+
+async fn refresh_rotates_once_and_reuse_is_reported(store: Store, db: TestDatabase) -> TestResult {
+    let (_, grant) = setup(&store).await?;
+    store.issue_oidc_code(&grant, &code(&grant, "c1")).await?;
+    let rt = |hash: &str| RefreshToken {
+        hash: hash.into(),
+        grant_id: grant.id.clone(),
+        created_at: NOW,
+        expires_at: NOW + 3600,
+    };
+    store.add_oidc_refresh(&rt("r1")).await?;
+    let other = db.connect().await?;
+    let (ra, rb) = (rt("r2a"), rt("r2b"));
+    let (a, b) = tokio::join!(
+        store.rotate_oidc_refresh("r1", &ra, NOW + 1),
+        other.rotate_oidc_refresh("r1", &rb, NOW + 1)
+    );
+    let outcomes = [a?, b?];
+    let wins = outcomes
+        .iter()
+        .filter(|o| matches!(o, Rotated::Ok(_)))
+        .count();
+    let reuses = outcomes
+        .iter()
+        .filter(|o| matches!(o, Rotated::Reused { .. }))
+        .count();
+    assert_eq!((wins, reuses), (1, 1));
+    let live = if matches!(outcomes[0], Rotated::Ok(_)) {
+        "r2a"
+    } else {
+        "r2b"
+    };
+    assert!(store.oidc_refresh_grant(live, NOW + 2).await?.is_some());
+    assert!(store.revoke_oidc_grant("grant-1", "test", NOW + 2).await?);
+    assert!(
+        !store.revoke_oidc_grant("grant-1", "test", NOW + 2).await?,
+        "revoked once"
+    );
+    let r3 = rt("r3");
+    assert_eq!(
+        store.rotate_oidc_refresh(live, &r3, NOW + 3).await?,
+        Rotated::Invalid,
+        "a revoked family does not rotate"
+    );
+    Ok(())
+}
+
+async fn assertion_ids_are_single_use_across_nodes(store: Store, db: TestDatabase) -> TestResult {
+    let other = db.connect().await?;
+    assert!(
+        store
+            .record_oidc_assertion("client-1", "jti-1", NOW + 60)
+            .await?
+    );
+    assert!(
+        !other
+            .record_oidc_assertion("client-1", "jti-1", NOW + 60)
+            .await?
+    );
+    assert!(
+        other
+            .record_oidc_assertion("client-2", "jti-1", NOW + 60)
+            .await?
+    );
+    assert!(store.purge_oidc(NOW + 61).await? >= 2);
+    Ok(())
+}
+
+async fn keys_rotate_with_the_old_one_published(store: Store, _db: TestDatabase) -> TestResult {
+    let key = |kid: &str, at: i64| SigningKey {
+        kid: kid.into(),
+        alg: "ES256".into(),
+        private_pem: "-----BEGIN PRIVATE KEY-----".into(),
+        public_jwk: "{}".into(),
+        created_at: at,
+        retired_at: None,
+        publish_until: None,
+    };
+    assert!(store.add_oidc_key_if_none(&key("k1", NOW)).await?);
+    assert!(
+        !store.add_oidc_key_if_none(&key("k1b", NOW)).await?,
+        "one active key per alg"
+    );
+    let retired = store
+        .rotate_oidc_key(&key("k2", NOW + 10), NOW + 100)
+        .await?;
+    assert_eq!(retired, vec!["k1".to_string()]);
+    let kids = |ks: Vec<SigningKey>| ks.into_iter().map(|k| k.kid).collect::<Vec<_>>();
+    assert_eq!(kids(store.oidc_keys(NOW + 50).await?), vec!["k2", "k1"]);
+    assert_eq!(kids(store.oidc_keys(NOW + 100).await?), vec!["k2"]);
+    assert!(
+        format!("{:?}", key("k3", NOW)).contains("<redacted>"),
+        "Debug hides the key"
+    );
+    Ok(())
+}

@@ -1,0 +1,2 @@
+//! Shared helpers of the OpenID Connect provider tests.
+pub mod helpers;
