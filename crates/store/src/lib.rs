@@ -19,6 +19,8 @@ pub mod certs;
 mod connect;
 mod error;
 mod maintenance;
+// Issue 5 (h5): rate limits shared by every node.
+mod ratelimit;
 mod rows;
 mod secrets;
 mod sessions;
