@@ -44,7 +44,11 @@ async fn concurrent_hits_are_all_counted(store: Store, _db: TestDatabase) -> Tes
         counts.push(t.await??);
     }
     counts.sort_unstable();
-    assert_eq!(counts, (1..=20).collect::<Vec<i64>>(), "every hit counted once");
+    assert_eq!(
+        counts,
+        (1..=20).collect::<Vec<i64>>(),
+        "every hit counted once"
+    );
     Ok(())
 }
 

@@ -59,6 +59,18 @@ pub struct FileConfig {
     /// Certificate verification (trust directory, revocation); see docs/pki.md.
     #[serde(default)]
     pub pki: tessera_pki::PkiSettings,
+    /// Issue 5 (h5): limits on certificate challenges.
+    #[serde(default)]
+    pub cert: CertSection,
+}
+
+/// `[cert]`: how many certificate challenges one browser / one client address may ask for
+/// per minute (0 = no limit).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertSection {
+    pub challenges_per_minute_per_browser: Option<u32>,
+    pub challenges_per_minute_per_ip: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -258,6 +270,12 @@ impl Config {
             s.captcha_max_counter = v.max(2);
         }
         s.demo = f.demo.unwrap_or(false);
+        if let Some(v) = f.cert.challenges_per_minute_per_browser {
+            s.cert_challenges_per_browser = v;
+        }
+        if let Some(v) = f.cert.challenges_per_minute_per_ip {
+            s.cert_challenges_per_ip = v;
+        }
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {

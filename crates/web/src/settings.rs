@@ -51,6 +51,11 @@ pub struct Settings {
     /// Origin of the local signing component the pages talk to (`tessera-signer` or HiPKI
     /// LocalSignServer), e.g. `http://127.0.0.1:61161`; the CSP lets pages connect to it.
     pub signer_url: String,
+    // Issue 5 (h5): limits on issuing certificate challenges, per minute (0 = off).
+    /// Challenges one browser (CSRF cookie) may ask for per minute.
+    pub cert_challenges_per_browser: u32,
+    /// Challenges one client address may ask for per minute.
+    pub cert_challenges_per_ip: u32,
 }
 
 /// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
@@ -74,6 +79,8 @@ impl Settings {
             captcha_max_counter: 4_000,
             demo: false,
             signer_url: DEFAULT_SIGNER_URL.to_string(),
+            cert_challenges_per_browser: 20,
+            cert_challenges_per_ip: 300,
         }
     }
 

@@ -1,5 +1,6 @@
 //! 會員登入 and 登出: the sign-in form (with the CAPTCHA widget after any failed attempt, and
-//! the lockout message when the account is disabled) and sign-out.
+//! the lockout message when the account is disabled), the 憑證登入 form beside it (the card
+//! signs through `cert-sign.js`; handled in `cert/login.rs`) and sign-out.
 
 use askama::Template;
 use axum::Form as PostForm;
@@ -8,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::cert::SignBox;
 use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, is_local_path, redirect, render};
@@ -38,6 +40,10 @@ struct LoginPage {
     form: Form,
     next: String,
     locked: bool,
+    /// The certificate sign-in form.
+    sign: SignBox,
+    /// Why the last certificate sign-in was refused ("" when none).
+    cert_error: &'static str,
 }
 
 fn form(l: L, username: &str, captcha: bool) -> Form {
@@ -60,7 +66,7 @@ fn form(l: L, username: &str, captcha: bool) -> Form {
     Form::new(fields)
 }
 
-fn local_next(next: &str) -> String {
+pub fn local_next(next: &str) -> String {
     if is_local_path(next) && !next.starts_with("/login") {
         next.to_string()
     } else {
@@ -68,7 +74,11 @@ fn local_next(next: &str) -> String {
     }
 }
 
-pub async fn show(pc: PageCtx, Query(q): Query<NextQuery>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    pc: PageCtx,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let l = pc.l();
     let page = pc.page(l.t("會員登入", "Sign in"));
     let t = LoginPage {
@@ -76,8 +86,24 @@ pub async fn show(pc: PageCtx, Query(q): Query<NextQuery>) -> Response {
         form: form(l, "", false),
         next: local_next(&q.next),
         locked: false,
+        sign: SignBox::new(&state, "login"),
+        cert_error: "",
     };
     render(&pc, StatusCode::OK, &t)
+}
+
+/// The sign-in page after a refused certificate sign-in, saying why.
+pub fn cert_failed(state: &AppState, pc: &PageCtx, failure: &crate::error::Failure) -> Response {
+    let l = pc.l();
+    let t = LoginPage {
+        page: pc.page(l.t("會員登入", "Sign in")),
+        form: form(l, "", false),
+        next: String::new(),
+        locked: failure.code == "account_locked",
+        sign: SignBox::new(state, "login"),
+        cert_error: super::cert::message(l, Some(failure)),
+    };
+    render(pc, failure.status, &t)
 }
 
 pub async fn submit(
@@ -113,6 +139,8 @@ pub async fn submit(
                 form: f,
                 next,
                 locked: failure.code == "account_locked",
+                sign: SignBox::new(&state, "login"),
+                cert_error: "",
             };
             render(&pc, failure.status, &t)
         }

@@ -7,6 +7,8 @@
 mod account;
 mod assets;
 mod auth;
+// Issue 5 (h5): the certificate pages.
+mod cert;
 mod form;
 mod home;
 mod i18n;
@@ -60,6 +62,27 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/delete",
             get(password::delete_show).post(password::delete_submit),
+        )
+        // Issue 5 (h5): certificate registration, sign-in and binding, reset by certificate.
+        .route(
+            "/register/certificate",
+            get(cert::register::show).post(cert::register::submit),
+        )
+        .route("/login/certificate", post(cert::login::submit))
+        .route(
+            "/login/certificate/bind",
+            get(cert::login::steps).post(cert::login::step),
+        )
+        .route("/certificate", get(cert::login::only_page))
+        .route("/certificate/logout", post(cert::login::only_logout))
+        .route(
+            "/account/certificate",
+            get(cert::account::show).post(cert::account::submit),
+        )
+        .route("/account/certificate/unbind", post(cert::account::unbind))
+        .route(
+            "/password/reset-certificate",
+            get(cert::reset::show).post(cert::reset::submit),
         )
         .route("/assets/{version}/{name}", get(assets::serve))
         .fallback(home::not_found)
