@@ -4,6 +4,9 @@
 # Chromium with Playwright (tests/e2e) at 375 px and 1280 px, with axe-core on every page.
 # The signer self-check test (tests/e2e/signer.test.mjs) starts its own tessera and
 # tessera-signer (built here too) on free ports.
+# The certificate test (tests/e2e/cert.test.mjs, issue 5) starts its own tessera trusting a test
+# PKI, the real tessera-signer on SoftHSM2 cards and an `openssl ocsp` responder, on free ports
+# (helpers in tests/e2e/cert-env.mjs; needs softhsm2, opensc, openssl).
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
