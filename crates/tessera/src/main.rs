@@ -3,6 +3,7 @@
 mod admin;
 mod certs;
 mod config;
+mod demo;
 mod runtime;
 mod serve;
 

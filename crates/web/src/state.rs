@@ -22,6 +22,8 @@ pub struct AppState {
     /// Certificate verification; `None` when no trust directory is configured (the
     /// certificate endpoints then answer `cert_unavailable`).
     pub pki: Option<Arc<crate::flows::cert::CertService>>,
+    /// Issue 5 (h5): demo mode's card reader (`tessera serve --demo`), for the `/demo` page.
+    pub demo_cards: Option<Arc<dyn crate::demo::DemoCards>>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             sms: Arc::new(sms),
             metrics: Arc::new(Metrics::new()),
             pki: None,
+            demo_cards: None,
         })
     }
 

@@ -153,6 +153,11 @@ const FLASHES: &[Flash] = &[
         zh: "憑證驗證已逾時或已完成，請重新以憑證登入。",
         en: "The certificate check has expired or was already used; please sign in with the card again.",
     },
+    Flash {
+        code: "demo_card_inserted",
+        zh: "已插入示範卡片，可以開始以憑證操作。",
+        en: "The demo card is in the reader; you can use it now.",
+    },
 ];
 
 /// The flash message with this code, if it is one of the fixed ones.

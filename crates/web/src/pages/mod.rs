@@ -9,6 +9,7 @@ mod assets;
 mod auth;
 // Issue 5 (h5): the certificate pages.
 mod cert;
+mod demo;
 mod form;
 mod home;
 mod i18n;
@@ -84,6 +85,8 @@ pub fn router() -> Router<AppState> {
             "/password/reset-certificate",
             get(cert::reset::show).post(cert::reset::submit),
         )
+        .route("/demo", get(demo::show))
+        .route("/demo/card", post(demo::insert))
         .route("/assets/{version}/{name}", get(assets::serve))
         .fallback(home::not_found)
 }
