@@ -278,21 +278,11 @@ pub async fn verify(
             return Err(Failure::internal());
         }
     };
-    let (not_before, not_after) = validity(&verified.cert_der).ok_or_else(Failure::internal)?;
     Ok(Card {
         identity: verified.identity,
-        not_before,
-        not_after,
+        not_before: verified.not_before,
+        not_after: verified.not_after,
     })
-}
-
-/// notBefore and notAfter of a DER certificate, Unix seconds.
-fn validity(der: &[u8]) -> Option<(i64, i64)> {
-    let cert = openssl::x509::X509::from_der(der).ok()?;
-    Some((
-        tessera_pki::timeutil::asn1_to_unix(cert.not_before())?,
-        tessera_pki::timeutil::asn1_to_unix(cert.not_after())?,
-    ))
 }
 
 /// A name as shown to someone who has not proved the account is theirs: 王小明 → 王○明.
