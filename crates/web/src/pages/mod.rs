@@ -1,8 +1,10 @@
 //! Server-rendered pages (askama), zh-TW first with an English switch: home, 加入會員,
 //! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
 //! (profile, change password, delete account), the terms, the signing component self-check,
-//! and the embedded static assets.
-//! Every page works without JavaScript except the ALTCHA widget and the self-check.
+//! the certificate pages (`cert/`: registration, sign-in and binding, 會員中心's
+//! certificates, reset by certificate), the demo page, and the embedded static assets.
+//! Every page works without JavaScript except the ALTCHA widget, the self-check and signing
+//! with the card (`cert-sign.js`).
 
 mod account;
 mod assets;
