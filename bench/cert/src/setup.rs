@@ -124,17 +124,7 @@ pub fn verifier(dir: &Path, m: &Manifest, ocsp_url: &str) -> Result<Verifier, Bo
 /// one browser asking for thousands of challenges).
 pub async fn start_server(dir: &Path, verifier: Verifier) -> Result<(SocketAddr, Store), BoxError> {
     let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let conns = std::env::var("BENCH_SQLITE_CONNS")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    let store = Store::connect_with(
-        &url,
-        &tessera_store::StoreOptions {
-            max_connections: conns,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let store = Store::connect(&url).await?;
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -319,7 +319,7 @@ pub async fn start(
     reader.insert("citizen-wang")?;
     let approvals = config.data_dir.join("demo-signer-approvals.json");
     let origins = Arc::new(Origins::new(
-        &[state.settings.base_url.clone()],
+        std::slice::from_ref(&state.settings.base_url),
         Some(approvals),
     )?);
     let signer = Arc::new(tessera_signer::server::AppState::new(
