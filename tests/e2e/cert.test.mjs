@@ -271,8 +271,10 @@ test('signer problems are explained: cancelled, wrong PIN, not running', async (
     await page.getByRole('button', { name: '憑證登入', exact: true }).click();
     const popup = await opened;
     await popup.waitForSelector('#pin-input');
+    const closed = popup.waitForEvent('close');
     await popup.click('#pin-cancel');
     await page.waitForFunction(() => /取消/.test(document.querySelector('[data-cert-status]')?.innerText || ''));
+    await closed; // the next click opens a new window, not this closing one
     assert.match(await status.innerText(), /您已取消動作/);
 
     // A wrong PIN: the card refuses it, the page says so (and nothing was posted).
