@@ -76,8 +76,8 @@ pub fn router() -> Router<AppState> {
             "/login/certificate/bind",
             get(cert::login::steps).post(cert::login::step),
         )
-        .route("/certificate", get(cert::login::only_page))
-        .route("/certificate/logout", post(cert::login::only_logout))
+        .route("/certificate", get(cert::only::only_page))
+        .route("/certificate/logout", post(cert::only::only_logout))
         .route(
             "/account/certificate",
             get(cert::account::show).post(cert::account::submit),

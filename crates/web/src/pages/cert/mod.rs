@@ -1,5 +1,5 @@
 //! The certificate pages (issue 5): 憑證註冊 (`register.rs`), 憑證登入 with the binding steps
-//! and the certificate-only page (`login.rs`), 會員中心's 憑證綁定 / renewal / 解除憑證綁定
+//! (`login.rs`) and the certificate-only page (`only.rs`), 會員中心's 憑證綁定 / renewal / 解除憑證綁定
 //! (`account.rs`) and 使用自然人憑證重設密碼/解鎖 (`reset.rs`). Every page is rendered here;
 //! the only script is `cert-sign.js`, which has the card sign a challenge through the local
 //! signer and posts the form (see `docs/certificates.md`). What they share: the signed fields
@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod login;
+pub mod only;
 pub mod register;
 pub mod reset;
 
