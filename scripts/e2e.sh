@@ -7,6 +7,9 @@
 # (tests/e2e/upstream.test.mjs) starts its own tessera and oidc-provider (npm) on free ports;
 # the OpenID Connect test (tests/e2e/oidc.test.mjs, panva openid-client as the relying party)
 # starts its own tessera and callback server too.
+# The certificate test (tests/e2e/cert.test.mjs, issue 5) starts its own tessera trusting a test
+# PKI, the real tessera-signer on SoftHSM2 cards and an `openssl ocsp` responder, on free ports
+# (helpers in tests/e2e/cert-env.mjs; needs softhsm2, opensc, openssl).
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -151,6 +151,9 @@ for (const [width, height] of [
           await Promise.all([
             page.waitForNavigation({ waitUntil: 'load' }),
             page.evaluate((u) => {
+              // The error summary's autofocus puts focus in the form, which starts the widget
+              // (auto="onfocus"); take the widget out so the submission really bypasses it.
+              document.querySelector('altcha-widget')?.remove();
               document.querySelector('#f-username').value = u;
               document.querySelector('#f-password').value = 'Wrong9pass2026';
               document.querySelector('form[action="/login"]').requestSubmit();

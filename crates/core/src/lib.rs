@@ -8,8 +8,8 @@ pub mod lang;
 pub mod loa;
 pub mod lockout;
 pub mod messages;
-pub mod org;
 pub mod oidc;
+pub mod org;
 pub mod password;
 pub mod policy;
 

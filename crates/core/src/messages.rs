@@ -296,6 +296,17 @@ catalog! {
         "Redirect URIs must be absolute https:// URIs (http://127.0.0.1 for local testing) without a # fragment.";
     "oidc_operator_required" => "此頁僅限系統管理者使用，請以管理者憑據登入。",
         "This page is for operators only; sign in with the operator credentials.";
+    // Certificate pages and challenge limits (issue 5, h5).
+    "cert_challenge_rate_limited" => "取得憑證驗證碼的次數過多，請稍候一分鐘再試。",
+        "Too many certificate challenges were requested; please wait a minute and try again.";
+    "cert_signature_required" => "請先以憑證卡簽章：按下按鈕後，在簽章元件視窗輸入 PIN 碼。",
+        "Please sign with your certificate card first: press the button, then type the PIN in the signing component's window.";
+    "cert_pending_expired" => "憑證驗證已逾時或已完成，請重新以憑證登入。",
+        "The certificate check has expired or was already used; please sign in with the card again.";
+    "cert_account_not_listed" => "請從列出的帳號中選擇要綁定的帳號。",
+        "Please choose one of the listed accounts to bind.";
+    "cert_national_id_missing" => "帳號尚未填寫身分證字號，請先至「個人資料維護」填寫後再綁定憑證。",
+        "Your account has no national ID yet; add it under \"Edit profile\" before binding a certificate.";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }

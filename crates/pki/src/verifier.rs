@@ -53,6 +53,10 @@ pub struct Verified {
     /// DER of the signer certificate (for storing / binding).
     #[serde(skip)]
     pub cert_der: Vec<u8>,
+    /// The certificate's validity, Unix seconds (read from the already parsed certificate, so
+    /// callers need not parse `cert_der` again: OpenSSL's key decoding is the costly part).
+    pub not_before: i64,
+    pub not_after: i64,
 }
 
 /// Everything a verifier needs besides the trust store.
@@ -157,6 +161,8 @@ impl Verifier {
         chain::check_key_usage(&info)?;
         chain::check_policy(&info, &inner.policies, req.purpose.as_deref())?;
         let revocation = inner.revocation.check(&chain, &inner.trust)?;
+        let not_before_unix = timeutil::asn1_to_unix(chain.leaf().not_before()).unwrap_or(0);
+        let not_after_unix = timeutil::asn1_to_unix(chain.leaf().not_after()).unwrap_or(0);
         let not_after = timeutil::asn1_to_unix(chain.leaf().not_after())
             .map(timeutil::unix_to_rfc3339)
             .unwrap_or_default();
@@ -170,6 +176,8 @@ impl Verifier {
             identity,
             revocation,
             cert_der: leaf_der,
+            not_before: not_before_unix,
+            not_after: not_after_unix,
         })
     }
 

@@ -202,7 +202,10 @@ export function popupPackage(payload) {
 
 /**
  * HiPKI's popup protocol: opens `${base}/popupForm`, waits for {"func":"getTbs"}, sends the
- * request, resolves with the parsed answer. Call from a click handler.
+ * request, resolves with the parsed answer. Call from a click handler: the window opens at
+ * once. `payload` may be a Promise (e.g. of a challenge still being fetched from the server),
+ * so the window opens within the click while the request is still being made; if it rejects,
+ * the window closes and the promise rejects with that error.
  */
 export function popupRequest(payload, { base = DEFAULT_BASES[0], timeoutMs = 120000, features } = {}) {
   const target = `${base.replace(/\/$/, '')}/popupForm`;
@@ -214,11 +217,19 @@ export function popupRequest(payload, { base = DEFAULT_BASES[0], timeoutMs = 120
       return;
     }
     let sent = false;
+    let finished = false;
     const done = (fn, v) => {
+      if (finished) return;
+      finished = true;
       window.removeEventListener('message', onMessage);
       clearTimeout(timer);
       fn(v);
     };
+    const request = Promise.resolve(payload);
+    request.catch((e) => {
+      try { popup.close(); } catch (x) { /* already closed */ }
+      done(reject, e);
+    });
     const onMessage = (ev) => {
       if (ev.origin !== origin || ev.source !== popup || typeof ev.data !== 'string') return;
       let data;
@@ -229,7 +240,7 @@ export function popupRequest(payload, { base = DEFAULT_BASES[0], timeoutMs = 120
       }
       if (!sent && data.func === 'getTbs') {
         sent = true;
-        popup.postMessage(popupPackage(payload), origin);
+        request.then((p) => popup.postMessage(popupPackage(p), origin), () => {});
         return;
       }
       if (sent) done(resolve, data);

@@ -4,8 +4,10 @@
 //! need (accounts by national ID, the account of a bound certificate); certificate-only
 //! sessions in `sessions`.
 
+mod pending;
 mod sessions;
 
+pub use pending::PendingCard;
 pub use sessions::CertSession;
 
 use sqlx::Row;
@@ -149,13 +151,15 @@ impl Store {
         }))
     }
 
-    /// Deletes challenges that expired before `now` and expired certificate-only sessions.
+    /// Deletes challenges that expired before `now`, expired certificate-only sessions and
+    /// pending cards, and rate-limit windows older than a day.
     /// Returns how many rows went.
     pub async fn purge_cert_challenges(&self, now: i64) -> Result<u64, StoreError> {
         let mut total = 0;
         for sql in [
             "DELETE FROM cert_challenges WHERE expires_at < $1",
             "DELETE FROM cert_sessions WHERE expires_at <= $1",
+            "DELETE FROM cert_pending WHERE expires_at <= $1",
         ] {
             total += sqlx::query(sql)
                 .bind(now)
@@ -163,6 +167,7 @@ impl Store {
                 .await?
                 .rows_affected();
         }
+        total += self.purge_rate_limits(now - 86_400).await?;
         Ok(total)
     }
 

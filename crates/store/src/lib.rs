@@ -23,6 +23,8 @@ pub mod external_identities;
 mod maintenance;
 // OpenID Connect provider storage (issue 7, part A).
 pub mod oidc;
+// Issue 5 (h5): rate limits shared by every node.
+mod ratelimit;
 mod rows;
 mod secrets;
 mod sessions;

@@ -1,19 +1,16 @@
 //! Certificate sign-in at start-up: the `[pki]` section (plus `TESSERA_PKI_TRUST_DIR` /
 //! `TESSERA_PKI_REVOCATION`) becomes the web app's verifier. Without a trust directory the
 //! certificate endpoints answer `cert_unavailable`. In demo mode (`serve --demo`) a test PKI
-//! is built once into `<data-dir>/demo-pki` and trusted, with revocation from its CRLs, and
-//! the way to run `tessera-signer` with a demo person's PKCS#12 file is printed.
+//! is built once into `<data-dir>/demo-pki` and trusted, with revocation from its CRLs; the
+//! demo people and the in-process signer are `demo.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tessera_pki::testpki::{self, Manifest};
 use tessera_pki::{RevocationMode, Verifier};
 
 use crate::config::Config;
 use crate::runtime::RunError;
-
-/// The demo people whose cards are offered (valid MOICA citizens).
-const DEMO_PEOPLE: [&str; 2] = ["citizen-wang", "citizen-chen"];
 
 /// The verifier to use, if certificate sign-in is configured (or demo mode is on).
 pub fn verifier(config: &Config, demo: bool, base_url: &str) -> Result<Option<Verifier>, RunError> {
@@ -24,7 +21,10 @@ pub fn verifier(config: &Config, demo: bool, base_url: &str) -> Result<Option<Ve
         let manifest = demo_pki(&dir)?;
         settings.trust_dir = Some(dir.join(&manifest.trust_dir));
         settings.revocation = RevocationMode::Crl;
-        print_demo_help(&dir, &manifest, base_url);
+        println!(
+            "Demo PKI (test certificates, NOT real ones): {} — for {base_url}",
+            dir.display()
+        );
     }
     let Some(trust_dir) = settings.trust_dir.clone() else {
         tracing::info!("no [pki] trust_dir: certificate sign-in is off (cert_unavailable)");
@@ -62,31 +62,6 @@ fn demo_pki(dir: &Path) -> Result<Manifest, RunError> {
     std::fs::create_dir_all(dir)?;
     tracing::info!(dir = %dir.display(), "building the demo test PKI");
     Ok(testpki::init_test(dir)?)
-}
-
-fn print_demo_help(dir: &Path, manifest: &Manifest, base_url: &str) {
-    println!(
-        "Demo PKI (test certificates, NOT real ones): {}",
-        dir.display()
-    );
-    println!(
-        "Run the local signer with a demo card (PIN = {}):",
-        manifest.p12_password
-    );
-    for id in DEMO_PEOPLE {
-        let Some(e) = manifest.entity(id) else {
-            continue;
-        };
-        let p12: PathBuf = dir.join(&e.p12);
-        println!(
-            "  {} {}: tessera-signer --pkcs12 {} --allow-origin {}",
-            e.name,
-            e.national_id.as_deref().unwrap_or(""),
-            p12.display(),
-            base_url
-        );
-    }
-    println!("  (cargo run -p tessera-signer -- --pkcs12 … when not installed)");
 }
 
 #[cfg(test)]

@@ -68,6 +68,9 @@ pub struct FileConfig {
     /// OpenID Connect provider (issue 7, part A); see docs/oidc.md.
     #[serde(default)]
     pub oidc: OidcSection,
+    /// Issue 5 (h5): limits on certificate challenges.
+    #[serde(default)]
+    pub cert: CertSection,
 }
 
 /// `[oidc]`: token lifetimes, key rotation, the back-office operator token.
@@ -82,6 +85,15 @@ pub struct OidcSection {
     /// Opens /admin/oidc/clients to HTTP Basic `operator` + this token
     /// (or `TESSERA_OPERATOR_TOKEN`).
     pub operator_token: Option<String>,
+}
+
+/// `[cert]`: how many certificate challenges one browser / one client address may ask for
+/// per minute (0 = no limit).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertSection {
+    pub challenges_per_minute_per_browser: Option<u32>,
+    pub challenges_per_minute_per_ip: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -314,6 +326,12 @@ impl Config {
             });
         }
         s.oidc.operator_token = token.map(tessera_web::flows::oidc::OperatorToken);
+        if let Some(v) = f.cert.challenges_per_minute_per_browser {
+            s.cert_challenges_per_browser = v;
+        }
+        if let Some(v) = f.cert.challenges_per_minute_per_ip {
+            s.cert_challenges_per_ip = v;
+        }
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {

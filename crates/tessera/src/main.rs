@@ -4,12 +4,13 @@ mod admin;
 mod certs;
 mod clients;
 mod config;
+mod demo;
 mod orgs;
 mod orgs_config;
 mod runtime;
 mod serve;
-mod upstream;
 mod staff;
+mod upstream;
 
 use std::process::ExitCode;
 

@@ -39,6 +39,9 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
     }
     let demo = state.settings.demo;
     if let Some(verifier) = crate::certs::verifier(config, demo, &state.settings.base_url)? {
+        if demo {
+            crate::demo::start(config, &mut state, &verifier).await?;
+        }
         state = state.with_pki(verifier);
     }
     let upstream = crate::upstream::providers(config, &state.settings.base_url)?;

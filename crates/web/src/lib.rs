@@ -7,6 +7,8 @@ pub mod captcha;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
+// Issue 5 (h5): demo mode's card reader.
+pub mod demo;
 pub mod error;
 pub mod flows;
 pub mod hashing;

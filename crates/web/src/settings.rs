@@ -55,6 +55,11 @@ pub struct Settings {
     pub orgs: crate::flows::orgs::OrgSettings,
     /// OpenID Connect provider lifetimes and key rotation (issue 7, part A).
     pub oidc: crate::flows::oidc::OidcSettings,
+    // Issue 5 (h5): limits on issuing certificate challenges, per minute (0 = off).
+    /// Challenges one browser (CSRF cookie) may ask for per minute.
+    pub cert_challenges_per_browser: u32,
+    /// Challenges one client address may ask for per minute.
+    pub cert_challenges_per_ip: u32,
 }
 
 /// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
@@ -80,6 +85,8 @@ impl Settings {
             signer_url: DEFAULT_SIGNER_URL.to_string(),
             orgs: crate::flows::orgs::OrgSettings::default(),
             oidc: crate::flows::oidc::OidcSettings::default(),
+            cert_challenges_per_browser: 20,
+            cert_challenges_per_ip: 300,
         }
     }
 

@@ -58,6 +58,24 @@ pub fn date(t: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A time (Taiwan time) as YYYY-MM-DD HH:MM.
+pub fn date_time(t: i64) -> String {
+    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::from_unix_timestamp(t)
+        .map(|d| d.to_offset(offset))
+        .map(|d| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                d.year(),
+                u8::from(d.month()),
+                d.day(),
+                d.hour(),
+                d.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
@@ -66,6 +84,8 @@ struct AccountPage {
     password_expires: String,
     /// The mobile-code form.
     form: Form,
+    /// Bound certificates (issue 5).
+    certs: Vec<super::cert::account::CertRow>,
 }
 
 fn code_form(l: L) -> Form {
@@ -81,7 +101,7 @@ fn code_form(l: L) -> Form {
     ])
 }
 
-fn overview(
+async fn overview(
     state: &AppState,
     pc: &PageCtx,
     a: Account,
@@ -90,11 +110,16 @@ fn overview(
 ) -> Response {
     let l = pc.l();
     let password_expires = password_expires_at(state, &a).map(date).unwrap_or_default();
+    let certs = match super::cert::account::rows(state, &a.id).await {
+        Ok(c) => c,
+        Err(f) => return failure_page(pc, &f),
+    };
     let t = AccountPage {
         page: pc.page(l.t("會員中心", "My account")),
         a,
         password_expires,
         form: code_form,
+        certs,
     };
     render(pc, status, &t)
 }
@@ -104,7 +129,7 @@ pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
         Ok(x) => x,
         Err(r) => return r,
     };
-    overview(&state, &pc, a, code_form(pc.l()), StatusCode::OK)
+    overview(&state, &pc, a, code_form(pc.l()), StatusCode::OK).await
 }
 
 pub async fn resend_email(State(state): State<AppState>, pc: PageCtx) -> Response {
@@ -164,5 +189,5 @@ pub async fn confirm_mobile(
         "code_invalid" | "code_exhausted" => form.field_error(l, "code", failure.code),
         _ => form.fail(l, &failure),
     }
-    overview(&state, &pc, a, form, StatusCode::UNPROCESSABLE_ENTITY)
+    overview(&state, &pc, a, form, StatusCode::UNPROCESSABLE_ENTITY).await
 }

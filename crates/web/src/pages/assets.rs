@@ -38,6 +38,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/signer-check.js"),
     },
+    Asset {
+        name: "cert-sign.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/cert-sign.js"),
+    },
 ];
 
 /// One hash over every asset: the version segment of their URLs.

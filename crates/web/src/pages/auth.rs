@@ -1,5 +1,6 @@
 //! 會員登入 and 登出: the sign-in form (with the CAPTCHA widget after any failed attempt, and
-//! the lockout message when the account is disabled) and sign-out.
+//! the lockout message when the account is disabled), the 憑證登入 form beside it (the card
+//! signs through `cert-sign.js`; handled in `cert/login.rs`) and sign-out.
 
 use askama::Template;
 use axum::Form as PostForm;
@@ -8,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::cert::SignBox;
 use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, is_local_path, redirect, render};
@@ -40,6 +42,10 @@ struct LoginPage {
     locked: bool,
     /// 「使用 X 登入」 (upstream providers).
     upstream: Vec<super::upstream::Button>,
+    /// The certificate sign-in form.
+    sign: SignBox,
+    /// Why the last certificate sign-in was refused ("" when none).
+    cert_error: &'static str,
 }
 
 /// The username + password form (with the CAPTCHA widget when `captcha`); binding an
@@ -64,7 +70,7 @@ pub(super) fn form(l: L, username: &str, captcha: bool) -> Form {
     Form::new(fields)
 }
 
-fn local_next(next: &str) -> String {
+pub fn local_next(next: &str) -> String {
     if is_local_path(next) && !next.starts_with("/login") {
         next.to_string()
     } else {
@@ -86,8 +92,25 @@ pub async fn show(
         upstream: super::upstream::buttons(&state, l, &next),
         next,
         locked: false,
+        sign: SignBox::new(&state, "login"),
+        cert_error: "",
     };
     render(&pc, StatusCode::OK, &t)
+}
+
+/// The sign-in page after a refused certificate sign-in, saying why.
+pub fn cert_failed(state: &AppState, pc: &PageCtx, failure: &crate::error::Failure) -> Response {
+    let l = pc.l();
+    let t = LoginPage {
+        page: pc.page(l.t("會員登入", "Sign in")),
+        form: form(l, "", false),
+        upstream: super::upstream::buttons(state, l, ""),
+        next: String::new(),
+        locked: failure.code == "account_locked",
+        sign: SignBox::new(state, "login"),
+        cert_error: super::cert::message(l, Some(failure)),
+    };
+    render(pc, failure.status, &t)
 }
 
 pub async fn submit(
@@ -124,6 +147,8 @@ pub async fn submit(
                 upstream: super::upstream::buttons(&state, l, &next),
                 next,
                 locked: failure.code == "account_locked",
+                sign: SignBox::new(&state, "login"),
+                cert_error: "",
             };
             render(&pc, failure.status, &t)
         }

@@ -143,6 +143,42 @@ const FLASHES: &[Flash] = &[
         zh: "註冊成功，新帳號已與您的外部帳號建立關聯。",
         en: "You are registered, and the new account is linked to your external account.",
     },
+    // Certificates (issue 5).
+    Flash {
+        code: "signed_in_certificate",
+        zh: "已使用自然人憑證登入，歡迎回來。",
+        en: "You are signed in with your citizen certificate. Welcome back.",
+    },
+    Flash {
+        code: "cert_bound_signed_in",
+        zh: "憑證綁定成功。之後以自然人憑證登入將直接進入此帳號，不需再輸入身分證字號。",
+        en: "The certificate is bound. From now on the card signs you straight into this account.",
+    },
+    Flash {
+        code: "cert_bound",
+        zh: "憑證帳號綁定成功。",
+        en: "The certificate is bound to your account.",
+    },
+    Flash {
+        code: "cert_renewed",
+        zh: "新憑證已綁定並取代舊憑證；舊憑證序號保留於紀錄中。",
+        en: "The new certificate is bound and replaces the old one, whose serial stays in the history.",
+    },
+    Flash {
+        code: "cert_unbound",
+        zh: "已解除憑證綁定。",
+        en: "The certificate is unbound.",
+    },
+    Flash {
+        code: "cert_pending_expired",
+        zh: "憑證驗證已逾時或已完成，請重新以憑證登入。",
+        en: "The certificate check has expired or was already used; please sign in with the card again.",
+    },
+    Flash {
+        code: "demo_card_inserted",
+        zh: "已插入示範卡片，可以開始以憑證操作。",
+        en: "The demo card is in the reader; you can use it now.",
+    },
 ];
 
 /// The flash message with this code, if it is one of the fixed ones.

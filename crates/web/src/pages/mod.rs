@@ -1,12 +1,18 @@
 //! Server-rendered pages (askama), zh-TW first with an English switch: home, 加入會員,
 //! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
 //! (profile, change password, delete account, 管理外部帳號), the terms, the signing component
-//! self-check, 「使用 X 登入」 with upstream providers, and the embedded static assets.
-//! Every page works without JavaScript except the ALTCHA widget and the self-check.
+//! self-check, 「使用 X 登入」 with upstream providers, the certificate pages (`cert/`:
+//! registration, sign-in and binding, 會員中心's certificates, reset by certificate), the demo
+//! page, and the embedded static assets.
+//! Every page works without JavaScript except the ALTCHA widget, the self-check and signing
+//! with the card (`cert-sign.js`).
 
 mod account;
 mod assets;
 mod auth;
+// Issue 5 (h5): the certificate pages.
+mod cert;
+mod demo;
 mod form;
 mod home;
 pub(crate) mod i18n;
@@ -77,6 +83,29 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/external", get(external::show))
         .route("/account/external/{id}/remove", post(external::remove))
+        // Issue 5 (h5): certificate registration, sign-in and binding, reset by certificate.
+        .route(
+            "/register/certificate",
+            get(cert::register::show).post(cert::register::submit),
+        )
+        .route("/login/certificate", post(cert::login::submit))
+        .route(
+            "/login/certificate/bind",
+            get(cert::login::steps).post(cert::login::step),
+        )
+        .route("/certificate", get(cert::only::only_page))
+        .route("/certificate/logout", post(cert::only::only_logout))
+        .route(
+            "/account/certificate",
+            get(cert::account::show).post(cert::account::submit),
+        )
+        .route("/account/certificate/unbind", post(cert::account::unbind))
+        .route(
+            "/password/reset-certificate",
+            get(cert::reset::show).post(cert::reset::submit),
+        )
+        .route("/demo", get(demo::show))
+        .route("/demo/card", post(demo::insert))
         .route("/assets/{version}/{name}", get(assets::serve))
         .fallback(home::not_found)
 }

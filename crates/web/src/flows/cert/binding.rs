@@ -43,6 +43,8 @@ pub struct BindInput {
 pub struct Bound {
     pub account: Account,
     pub cert: BoundCert,
+    /// Serials of the certificates this one replaced (renewal).
+    pub replaced: Vec<String>,
     /// Set when the binding also signed the user in (no session before).
     pub set_cookie: Option<String>,
 }
@@ -99,14 +101,16 @@ async fn prove_password(
     Ok(())
 }
 
-/// Records "not mine" reports for accounts of the card holder's national ID.
-async fn report_not_mine(
+/// Records "not mine" reports for accounts of the card holder's national ID (never for
+/// `target`, the account being bound). Returns the usernames recorded.
+pub async fn report_not_mine(
     state: &AppState,
     card: &Card,
-    target: &Account,
+    target: Option<&Account>,
     usernames: &[String],
     ctx: &Ctx,
-) -> Result<(), Failure> {
+) -> Result<Vec<String>, Failure> {
+    let mut recorded = Vec::new();
     for username in usernames.iter().take(20) {
         let Some(other) = state.store.account_by_username(username.trim()).await? else {
             continue;
@@ -115,7 +119,7 @@ async fn report_not_mine(
             .national_id
             .as_deref()
             .is_some_and(|id| card.matches_national_id(id));
-        if other.id == target.id || !same_id {
+        if target.is_some_and(|t| t.id == other.id) || !same_id {
             continue;
         }
         state
@@ -138,8 +142,9 @@ async fn report_not_mine(
             Some(card.detail()),
         )
         .await;
+        recorded.push(other.username.clone());
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// Binds the card to the session's account, or to `username` (then also signs in).
@@ -174,7 +179,30 @@ pub async fn bind(
         cert: input.cert.clone(),
     };
     let card = verify(state, &answer, binding, "bind", ctx).await?;
-    prove_password(state, account.as_ref(), &input.password, &card, ctx).await?;
+    bind_card(
+        state,
+        &card,
+        account,
+        &input.password,
+        &input.not_mine,
+        session.is_some(),
+        ctx,
+    )
+    .await
+}
+
+/// Binds a verified card to `account` (found by the caller: the session's, or the one the
+/// holder named) after its password; signs in unless `signed_in` already.
+pub async fn bind_card(
+    state: &AppState,
+    card: &Card,
+    account: Option<Account>,
+    password: &str,
+    not_mine: &[String],
+    signed_in: bool,
+    ctx: &Ctx,
+) -> Result<Bound, Failure> {
+    prove_password(state, account.as_ref(), password, card, ctx).await?;
     let Some(account) = account else {
         return Err(invalid());
     };
@@ -198,13 +226,15 @@ pub async fn bind(
             "cert_national_id_mismatch",
         ));
     }
-    report_not_mine(state, &card, &account, &input.not_mine, ctx).await?;
+    report_not_mine(state, card, Some(&account), not_mine, ctx).await?;
+    let mut replaced_serials = Vec::new();
     let cert = match state
         .store
         .bind_certificate(&card.binding(&account.id))
         .await?
     {
         BindOutcome::Bound { cert, replaced } => {
+            replaced_serials = replaced.iter().map(|c| c.serial.clone()).collect();
             for old in &replaced {
                 audit::record(
                     state,
@@ -241,13 +271,15 @@ pub async fn bind(
             return Err(Failure::new(StatusCode::CONFLICT, "cert_already_bound"));
         }
     };
-    let set_cookie = match session {
-        Some(_) => None,
-        None => Some(super::login::sign_in(state, &account, &card, ctx).await?),
+    let set_cookie = if signed_in {
+        None
+    } else {
+        Some(super::login::sign_in(state, &account, card, ctx).await?)
     };
     Ok(Bound {
         account,
         cert,
+        replaced: replaced_serials,
         set_cookie,
     })
 }

@@ -154,24 +154,36 @@ pub async fn login(
         cert: input.cert.clone(),
     };
     let card = verify(state, &answer, binding, "login", ctx).await?;
+    login_card(
+        state,
+        card,
+        input.national_id.as_deref(),
+        input.skip_binding,
+        ctx,
+    )
+    .await
+}
+
+/// Signs a verified card in when it is bound (or is an HCA institution card, whose account is
+/// made on first use). `Ok(None)`: a citizen or HCA personnel card that is not bound yet;
+/// other kinds are refused with `cert_kind_not_accepted`.
+pub async fn sign_in_bound(
+    state: &AppState,
+    card: &Card,
+    ctx: &Ctx,
+) -> Result<Option<(String, Account)>, Failure> {
     let bound = state
         .store
         .account_by_certificate(&card.identity.issuer, &card.identity.serial)
         .await?;
     if let Some(account) = bound {
-        let set_cookie = sign_in(state, &account, &card, ctx).await?;
-        return Ok(CertLogin::SignedIn {
-            set_cookie,
-            account: Box::new(account),
-        });
+        let set_cookie = sign_in(state, &account, card, ctx).await?;
+        return Ok(Some((set_cookie, account)));
     }
     if card.identity.kind == CertKind::HcaInstitution {
-        let account = super::institution::account_for(state, &card, ctx).await?;
-        let set_cookie = sign_in(state, &account, &card, ctx).await?;
-        return Ok(CertLogin::SignedIn {
-            set_cookie,
-            account: Box::new(account),
-        });
+        let account = super::institution::account_for(state, card, ctx).await?;
+        let set_cookie = sign_in(state, &account, card, ctx).await?;
+        return Ok(Some((set_cookie, account)));
     }
     if !matches!(
         card.identity.kind,
@@ -182,24 +194,19 @@ pub async fn login(
             "cert_kind_not_accepted",
         ));
     }
-    let id = check_national_id(state, &card, input.national_id.as_deref(), ctx).await?;
-    if input.skip_binding {
-        let (session, set_cookie) = super::only::start(state, &card, id.as_str(), ctx).await?;
-        return Ok(CertLogin::CertificateOnly {
-            set_cookie,
-            session: Box::new(session),
-        });
-    }
-    let accounts: Vec<Candidate> = state
-        .store
-        .accounts_by_national_id(id.as_str())
-        .await?
-        .iter()
-        .map(|a| Candidate {
-            username: a.username.clone(),
-            masked_name: masked_name(&a.name),
-        })
-        .collect();
+    Ok(None)
+}
+
+/// The accounts registered with `national_id` (checked against the card), names masked,
+/// without those listed in `removed`; the step is audited (`cert_binding_required`).
+pub async fn candidates(
+    state: &AppState,
+    card: &Card,
+    national_id: &str,
+    removed: &[String],
+    ctx: &Ctx,
+) -> Result<Vec<Candidate>, Failure> {
+    let accounts = list_candidates(state, national_id, removed).await?;
     let mut detail = card.detail();
     detail["accounts_found"] = json!(accounts.len());
     audit::record(
@@ -211,6 +218,54 @@ pub async fn login(
         Some(detail),
     )
     .await;
+    Ok(accounts)
+}
+
+/// The accounts registered with `national_id`, names masked, without `removed` (no audit: for
+/// showing the list again).
+pub async fn list_candidates(
+    state: &AppState,
+    national_id: &str,
+    removed: &[String],
+) -> Result<Vec<Candidate>, Failure> {
+    Ok(state
+        .store
+        .accounts_by_national_id(national_id)
+        .await?
+        .iter()
+        .filter(|a| !removed.iter().any(|r| r.eq_ignore_ascii_case(&a.username)))
+        .map(|a| Candidate {
+            username: a.username.clone(),
+            masked_name: masked_name(&a.name),
+        })
+        .collect())
+}
+
+/// The rest of a sign-in once the card is verified: a bound card signs in; an unbound one
+/// needs the typed national ID, then either starts a certificate-only session (`skip`) or
+/// lists the accounts it may bind to.
+pub async fn login_card(
+    state: &AppState,
+    card: Card,
+    national_id: Option<&str>,
+    skip: bool,
+    ctx: &Ctx,
+) -> Result<CertLogin, Failure> {
+    if let Some((set_cookie, account)) = sign_in_bound(state, &card, ctx).await? {
+        return Ok(CertLogin::SignedIn {
+            set_cookie,
+            account: Box::new(account),
+        });
+    }
+    let id = check_national_id(state, &card, national_id, ctx).await?;
+    if skip {
+        let (session, set_cookie) = super::only::start(state, &card, id.as_str(), ctx).await?;
+        return Ok(CertLogin::CertificateOnly {
+            set_cookie,
+            session: Box::new(session),
+        });
+    }
+    let accounts = candidates(state, &card, id.as_str(), &[], ctx).await?;
     Ok(CertLogin::BindingRequired {
         card: Box::new(card),
         accounts,

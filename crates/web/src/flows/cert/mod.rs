@@ -12,6 +12,7 @@ pub mod binding;
 pub mod institution;
 pub mod login;
 pub mod only;
+pub mod pending;
 pub mod register;
 pub mod reset;
 pub mod service;
@@ -91,6 +92,7 @@ pub async fn issue(
     if !PURPOSES.contains(&purpose) && !crate::flows::orgs::PURPOSES.contains(&purpose) {
         return Err(Failure::bad_request("cert_purpose_invalid"));
     }
+    within_limits(state, purpose, binding, ctx).await?;
     let c = challenge::issue(svc.challenges.as_ref(), purpose, binding, now())
         .await
         .map_err(|e| {
@@ -114,9 +116,56 @@ pub async fn issue(
     })
 }
 
+/// Challenge issuing is open to anyone, so it is limited per browser and per client address
+/// (per minute, counted in the database so the limit holds across nodes): 429
+/// `cert_challenge_rate_limited`, audited. 0 turns a limit off.
+async fn within_limits(
+    state: &AppState,
+    purpose: &str,
+    binding: &str,
+    ctx: &Ctx,
+) -> Result<(), Failure> {
+    let s = &state.settings;
+    let t = now();
+    let mut keys = Vec::with_capacity(2);
+    if s.cert_challenges_per_browser > 0 {
+        keys.push((
+            format!("cert-challenge:browser:{binding}"),
+            s.cert_challenges_per_browser,
+        ));
+    }
+    if let Some(ip) = ctx.ip.as_deref().filter(|_| s.cert_challenges_per_ip > 0) {
+        keys.push((format!("cert-challenge:ip:{ip}"), s.cert_challenges_per_ip));
+    }
+    for (key, limit) in keys {
+        if state.store.hit_rate_limit(&key, 60, t).await? > i64::from(limit) {
+            let by = if key.contains(":ip:") {
+                "ip"
+            } else {
+                "browser"
+            };
+            audit::record(
+                state,
+                AuditKind::CertChallengeIssued,
+                Subject::default(),
+                ctx,
+                "rate_limited",
+                Some(json!({ "purpose": purpose, "limit": by })),
+            )
+            .await;
+            return Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "cert_challenge_rate_limited",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A verified card: the identity and the certificate's validity period.
 #[derive(Debug, Clone)]
 pub struct Card {
+    /// What the certificate says (verified).
     pub identity: Identity,
     pub not_before: i64,
     pub not_after: i64,
@@ -230,21 +279,11 @@ pub async fn verify(
             return Err(Failure::internal());
         }
     };
-    let (not_before, not_after) = validity(&verified.cert_der).ok_or_else(Failure::internal)?;
     Ok(Card {
         identity: verified.identity,
-        not_before,
-        not_after,
+        not_before: verified.not_before,
+        not_after: verified.not_after,
     })
-}
-
-/// notBefore and notAfter of a DER certificate, Unix seconds.
-fn validity(der: &[u8]) -> Option<(i64, i64)> {
-    let cert = openssl::x509::X509::from_der(der).ok()?;
-    Some((
-        tessera_pki::timeutil::asn1_to_unix(cert.not_before())?,
-        tessera_pki::timeutil::asn1_to_unix(cert.not_after())?,
-    ))
 }
 
 /// A name as shown to someone who has not proved the account is theirs: 王小明 → 王○明.

@@ -12,6 +12,8 @@ const FORM_PAGES: &[&str] = &[
     "/password/reset?token=abc",
     "/password/reset-sms",
     "/verify-email?token=abc",
+    "/register/certificate",
+    "/password/reset-certificate",
 ];
 
 #[tokio::test]
