@@ -29,8 +29,13 @@ export async function launch() {
   });
 }
 
-/** A fresh context (cookies, language) at one viewport, collecting console problems. */
-export async function openPage(browser, width, height) {
+/**
+ * A fresh context (cookies, language) at one viewport, collecting console problems.
+ * `signerAbsent`: the test runs no local signer, so the certificate pages' probe of the
+ * default signer origin (http://127.0.0.1:61161) failing to connect is expected, not a problem;
+ * every other failed load still is.
+ */
+export async function openPage(browser, width, height, { signerAbsent = false } = {}) {
   const context = await browser.newContext({
     viewport: { width, height },
     locale: 'zh-TW',
@@ -40,7 +45,10 @@ export async function openPage(browser, width, height) {
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(m.text());
+    if (m.type() !== 'error' || /status of 4\d\d/.test(m.text())) return;
+    const probe = signerAbsent && /ERR_CONNECTION_REFUSED/.test(m.text())
+      && (m.location().url || '').startsWith('http://127.0.0.1:61161/');
+    if (!probe) problems.push(`${m.text()} (${m.location().url || 'page'})`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return { context, page, problems };

@@ -138,7 +138,7 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     execute: [client.allowInsecureRequests],
   });
   assert.equal(config.serverMetadata().issuer, base);
-  const { context, page, problems } = await openPage(browser, 1280, 900);
+  const { context, page, problems } = await openPage(browser, 1280, 900, { signerAbsent: true });
   try {
     // A member registers (with the national ID of the test citizen card).
     const username = `Oidc${Date.now().toString(36).slice(-6)}`;
