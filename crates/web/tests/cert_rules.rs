@@ -317,10 +317,21 @@ async fn unbinding_and_renewal(store: Store, db: TestDatabase) -> R {
         .call(&h.app, Method::PATCH, "/api/v1/me", Some(edit.clone()))
         .await;
     refused(&r, StatusCode::CONFLICT, "cert_bound_national_id_locked")?;
-    // Unbinding (解除憑證綁定).
+    // Unbinding (解除憑證綁定) signs the member out everywhere (004 二 Q4): this browser and a
+    // second one signed in with the password before.
+    let mut second = Browser::default();
+    let r = password_login(&h, &mut second, &id, PASSWORD).await;
+    ensure(r.status == StatusCode::OK, r.text.clone())?;
     let path = format!("/api/v1/cert/bindings/{new_serial}");
     let r = b.call(&h.app, Method::DELETE, &path, None).await;
     ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())?;
+    for (who, browser) in [("this browser", &mut b), ("another browser", &mut second)] {
+        let r = browser.call(&h.app, Method::GET, "/api/v1/me", None).await;
+        refused(&r, StatusCode::UNAUTHORIZED, "unauthenticated")
+            .map_err(|e| format!("{who} still signed in after unbinding: {e}"))?;
+    }
+    let r = password_login(&h, &mut b, &id, PASSWORD).await;
+    ensure(r.status == StatusCode::OK, r.text.clone())?;
     let m = me(&h, &mut b).await;
     ensure(m["certificates"] == json!([]), m.to_string())?;
     let r = b.call(&h.app, Method::DELETE, &path, None).await;

@@ -242,13 +242,14 @@ pub async fn bind(
 /// Unbind a certificate from the signed-in account (解除憑證綁定).
 #[utoipa::path(delete, path = "/api/v1/cert/bindings/{serial}", tag = "certificate",
     params(("serial" = String, Path, description = "Certificate serial, hex")),
-    responses((status = 204), (status = 404, body = ErrorBody, description = "cert_not_bound")))]
+    responses((status = 204, description = "Unbound; every session of the account ended and the cookie cleared (004 二 Q4)"),
+        (status = 404, body = ErrorBody, description = "cert_not_bound")))]
 pub async fn unbind(
     State(state): State<AppState>,
     ctx: Ctx,
     Authed(s): Authed,
     Path(serial): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let lang = ctx.lang;
     let a = flows::account(&state, &s.account_id)
         .await
@@ -256,5 +257,6 @@ pub async fn unbind(
     binding::unbind(&state, &a, &serial, &ctx)
         .await
         .map_err(|f| f.in_lang(lang))?;
-    Ok(StatusCode::NO_CONTENT)
+    let clear = crate::session::clear_cookie(&state);
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
 }

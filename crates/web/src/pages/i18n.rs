@@ -166,8 +166,8 @@ const FLASHES: &[Flash] = &[
     },
     Flash {
         code: "cert_unbound",
-        zh: "已解除憑證綁定。",
-        en: "The certificate is unbound.",
+        zh: "已解除憑證綁定，並已將您登出平臺；請重新登入。",
+        en: "The certificate is unbound and you have been signed out; please sign in again.",
     },
     Flash {
         code: "cert_pending_expired",

@@ -284,7 +284,9 @@ pub async fn bind_card(
     })
 }
 
-/// Unbinds the account's certificate with `serial` (解除憑證綁定); the history keeps it.
+/// Unbinds the account's certificate with `serial` (解除憑證綁定); the history keeps it. As in
+/// 004 二 Q4 (「更新後，使用者將被強制登出平臺」) every session of the account ends — a session
+/// opened with that card must not outlive the binding — so the caller clears the cookie.
 pub async fn unbind(
     state: &AppState,
     account: &Account,
@@ -300,13 +302,14 @@ pub async fn unbind(
     if !done {
         return Err(Failure::new(StatusCode::NOT_FOUND, "cert_not_bound"));
     }
+    let ended = state.store.delete_sessions_for_account(&account.id).await?;
     audit::record(
         state,
         AuditKind::CertUnbound,
         Subject::account(&account.id, &account.username),
         ctx,
         "ok",
-        Some(json!({ "serial": serial.to_ascii_lowercase() })),
+        Some(json!({ "serial": serial.to_ascii_lowercase(), "sessions_ended": ended })),
     )
     .await;
     Ok(())

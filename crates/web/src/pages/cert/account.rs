@@ -20,6 +20,7 @@ use super::{SignBox, Signed};
 use crate::error::Failure;
 use crate::flows::cert::binding::{self, BindInput};
 use crate::flows::cert::{self};
+use crate::session::clear_cookie;
 use crate::state::AppState;
 
 /// A bound certificate as the pages show it.
@@ -170,7 +171,11 @@ pub async fn unbind(
         Err(r) => return r,
     };
     match binding::unbind(&state, &a, &v.serial, &pc.ctx).await {
-        Ok(()) => redirect("/account", &[pc.flash_cookie("cert_unbound")]),
+        // 004 二 Q4: unbinding signs the member out of the platform.
+        Ok(()) => redirect(
+            "/login",
+            &[clear_cookie(&state), pc.flash_cookie("cert_unbound")],
+        ),
         Err(f) => failure_page(&pc, &f),
     }
 }
