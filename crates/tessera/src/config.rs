@@ -42,6 +42,10 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub signer_url: Option<String>,
     pub demo: Option<bool>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client
+    /// (or `TESSERA_TRUSTED_PROXIES`, comma-separated); see docs/architecture.md.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     #[serde(default)]
     pub password: PasswordSection,
     #[serde(default)]
@@ -332,6 +336,16 @@ impl Config {
         if let Some(v) = f.cert.challenges_per_minute_per_ip {
             s.cert_challenges_per_ip = v;
         }
+        let proxies = match std::env::var("TESSERA_TRUSTED_PROXIES") {
+            Ok(v) if !v.trim().is_empty() => v.split(',').map(str::to_string).collect(),
+            _ => f.trusted_proxies.clone(),
+        };
+        s.trusted_proxies = tessera_web::client_ip::parse_trusted(&proxies).map_err(|message| {
+            ConfigError::Invalid {
+                key: "trusted_proxies",
+                message,
+            }
+        })?;
         if let Some(v) = &self.signer_url {
             s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {
@@ -443,6 +457,24 @@ mod tests {
                 .settings("http://127.0.0.1:8080", "k".into()),
             Err(ConfigError::Invalid {
                 key: "oidc.operator_token",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn trusted_proxies_are_ranges_or_addresses() {
+        let mut c = Config::load(&CommonOpts::default()).unwrap();
+        let s = c.settings("http://127.0.0.1:8080", "k".into()).unwrap();
+        assert!(s.trusted_proxies.is_empty(), "nothing trusted by default");
+        c.file.trusted_proxies = vec!["10.0.0.0/8".into(), "::1".into()];
+        let s = c.settings("http://127.0.0.1:8080", "k".into()).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        c.file.trusted_proxies = vec!["nginx.internal".into()];
+        assert!(matches!(
+            c.settings("http://127.0.0.1:8080", "k".into()),
+            Err(ConfigError::Invalid {
+                key: "trusted_proxies",
                 ..
             })
         ));

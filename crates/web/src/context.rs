@@ -9,6 +9,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, USER_AGENT};
 use axum::http::request::Parts;
 use tessera_core::lang::Lang;
 
+use crate::client_ip::ClientIp;
 use crate::cookies;
 
 /// Name of the cookie that remembers the language chosen with the switch.
@@ -24,10 +25,14 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn from_parts(parts: &Parts) -> Self {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        // The client behind trusted proxies (crate::client_ip), else the TCP peer.
+        let ip = match parts.extensions.get::<ClientIp>() {
+            Some(ClientIp(ip)) => Some(ip.to_string()),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        };
         let user_agent = parts
             .headers
             .get(USER_AGENT)

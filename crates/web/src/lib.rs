@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod captcha;
+pub mod client_ip;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
@@ -103,6 +104,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::layer,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("content-security-policy"),

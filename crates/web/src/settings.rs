@@ -60,6 +60,9 @@ pub struct Settings {
     pub cert_challenges_per_browser: u32,
     /// Challenges one client address may ask for per minute.
     pub cert_challenges_per_ip: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (crate::client_ip); empty:
+    /// the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
@@ -87,6 +90,7 @@ impl Settings {
             oidc: crate::flows::oidc::OidcSettings::default(),
             cert_challenges_per_browser: 20,
             cert_challenges_per_ip: 300,
+            trusted_proxies: Vec::new(),
         }
     }
 
