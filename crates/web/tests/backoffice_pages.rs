@@ -232,5 +232,11 @@ async fn reviewers_decide_cases_on_pages(store: Store, db: TestDatabase) -> R {
         "sign-out",
     )?;
     let p = get(&h, &mut b, "/admin").await;
-    ensure(p.status == StatusCode::SEE_OTHER, "signed out")
+    ensure(p.status == StatusCode::SEE_OTHER, "signed out")?;
+    // A post without a staff session decides nothing and leads to the sign-in page.
+    let p = post(&h, &mut b, &format!("{path}/reject"), &[("reason", "x")]).await;
+    ensure(
+        p.status == StatusCode::SEE_OTHER && p.location == "/admin/login?next=%2Fadmin",
+        format!("signed-out post: {} {}", p.status, p.location),
+    )
 }

@@ -1,4 +1,4 @@
-//! The operators' pages: the organization registry (search, detail, edit validated like the
+//! The operators' pages (zh-TW, and English by the language cookie): the organization registry (search, detail, edit validated like the
 //! CSV import) and the OIDC client page, now behind the staff `operator` role — a reviewer is
 //! refused on every page and post (negative tests), a member session opens nothing, posts need
 //! the CSRF token and a same-site origin.
@@ -60,6 +60,20 @@ async fn operators_edit_the_registry_and_clients_on_pages(store: Store, db: Test
         "reviewer adding a client",
     )?;
     ensure(name_of(&h, NDC).await? == "國家發展委員會", "unchanged")?;
+    // The same refusal in English, and the sign-in page too.
+    reviewer.cookies.insert("tessera_lang".into(), "en".into());
+    let p = get(&h, &mut reviewer, "/admin/orgs").await;
+    ensure(
+        p.status == StatusCode::FORBIDDEN
+            && p.has("Your back-office role does not allow this.")
+            && p.has("lang=\"en\""),
+        p.html.clone(),
+    )?;
+    let p = get(&h, &mut reviewer, "/admin/login").await;
+    ensure(
+        p.has("Staff sign-in") && p.has("Back office"),
+        p.html.clone(),
+    )?;
     // Without a staff session: to the staff sign-in page.
     let mut anonymous = Browser::default();
     for path in ["/admin/orgs", "/admin/oidc/clients", "/admin"] {

@@ -6,8 +6,8 @@
 
 use askama::Template;
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
 use crate::flows::orgs::staff::{self, OPERATOR, REVIEWER, Staff, StaffRole};
@@ -67,8 +67,14 @@ impl<R: StaffRole> FromRequestParts<AppState> for StaffPage<R> {
                 staff,
             }),
             Err(f) if f.status == StatusCode::UNAUTHORIZED => {
+                // Back to the page after sign-in; a refused post goes back to the home page.
+                let back = if parts.method == Method::GET {
+                    back_to(&pc.here)
+                } else {
+                    "/admin"
+                };
                 let next: String = form_urlencoded::Serializer::new(String::new())
-                    .append_pair("next", back_to(&pc.here))
+                    .append_pair("next", back)
                     .finish();
                 Err(redirect(&format!("/admin/login?{next}"), &[]))
             }
