@@ -162,7 +162,10 @@ async fn reviewers_decide_cases_on_pages(store: Store, db: TestDatabase) -> R {
     let path = format!("/admin/reviews/{case}");
     let p = get(&h, &mut b, &path).await;
     ensure(
-        p.has("2.16.886.101.90028.20002") && p.has("2.16.886.101.99999.1") && p.has("核准"),
+        p.has("2.16.886.101.90028.20002")
+            && p.has("2.16.886.101.99999.1")
+            && p.has("核准")
+            && p.has("秒</time>"),
         p.html.clone(),
     )?;
 

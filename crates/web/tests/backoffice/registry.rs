@@ -8,7 +8,8 @@ use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
 
 use crate::helpers::*;
-use crate::support::{ACME, NDC, org_harness, staff};
+use crate::steps::register;
+use crate::support::{ACME, NDC, NDC_CARD, card, org_harness, staff};
 use crate::web::{get, post, post_as};
 
 tessera_store::both_backends!(operators_edit_the_registry_and_clients_on_pages);
@@ -98,6 +99,18 @@ async fn operators_edit_the_registry_and_clients_on_pages(store: Store, db: Test
     ensure(
         !p.has("/admin/reviews\""),
         "an operator's menu has no review link",
+    )?;
+    // A registered organization shows its manager, live certificates and receipt records.
+    let r = register(&h, &mut Browser::default(), NDC, &card(NDC_CARD), WANG).await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    let p = get(&h, &mut op, &org).await;
+    ensure(
+        p.has("授權管理者")
+            && p.has("王小明")
+            && p.has("使用中")
+            && p.has("首次註冊")
+            && p.has("秒</time>"),
+        p.html.clone(),
     )?;
     // A bad edit is refused field by field and nothing is written.
     let p = post(&h, &mut op, &org, &edit("", "12345678")).await;

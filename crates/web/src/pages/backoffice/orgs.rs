@@ -12,8 +12,11 @@ use serde::Deserialize;
 use tessera_core::org::OrgKind;
 
 use super::guard::{Nav, StaffPage, failed};
+use super::when;
 use crate::error::Failure;
-use crate::flows::orgs::registry::{self, OrgDetailView, OrgInput, OrgView, SearchQuery};
+use crate::flows::orgs::registry::{
+    self, OrgCertView, OrgDetailView, OrgInput, OrgView, SearchQuery,
+};
 use crate::flows::orgs::staff::Operator;
 use crate::pages::form::{Field, Form};
 use crate::pages::i18n::L;
@@ -112,12 +115,21 @@ pub struct KindOption {
     pub selected: bool,
 }
 
+/// A certificate with its end of validity as staff read it.
+pub struct CertRow {
+    pub c: OrgCertView,
+    pub until: String,
+}
+
 #[derive(Template)]
 #[template(path = "backoffice/org.html")]
 struct DetailPage {
     page: Page,
     staff: Option<Nav>,
     d: OrgDetailView,
+    /// Registered at, and each certificate's end of validity, as staff read them.
+    registered: String,
+    certs: Vec<CertRow>,
     kind: &'static str,
     form: Form,
     kinds: Vec<KindOption>,
@@ -207,6 +219,15 @@ async fn detail_page(
                 value: k.as_str(),
                 label: kind_label(l, k.as_str()),
                 selected: k.as_str() == v.kind,
+            })
+            .collect(),
+        registered: when(l, d.registry.registered_at.as_deref()),
+        certs: d
+            .certificates
+            .iter()
+            .map(|c| CertRow {
+                until: when(l, c.not_after.as_deref()),
+                c: c.clone(),
             })
             .collect(),
         d,

@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::guard::{Nav, StaffPage, failed};
+use super::when;
 use crate::error::Failure;
 use crate::flows::orgs::review::{self, CaseView, CasesQuery, RejectInput};
 use crate::flows::orgs::staff::Reviewer;
@@ -47,6 +48,10 @@ pub struct Row {
     pub c: CaseView,
     pub status: &'static str,
     pub kind: &'static str,
+    /// Filed, decided, and from when an approval lets the card register, as staff read them.
+    pub filed: String,
+    pub decided: String,
+    pub effective: String,
 }
 
 impl Row {
@@ -54,6 +59,9 @@ impl Row {
         Row {
             status: status_label(l, &c.status),
             kind: card_kind_label(l, &c.card_kind),
+            filed: when(l, c.created_at.as_deref()),
+            decided: when(l, c.decided_at.as_deref()),
+            effective: when(l, c.effective_at.as_deref()),
             c,
         }
     }
