@@ -10,6 +10,8 @@
 # The certificate test (tests/e2e/cert.test.mjs, issue 5) starts its own tessera trusting a test
 # PKI, the real tessera-signer on SoftHSM2 cards and an `openssl ocsp` responder, on free ports
 # (helpers in tests/e2e/cert-env.mjs; needs softhsm2, opensc, openssl).
+# The back-office test (tests/e2e/backoffice.test.mjs) starts its own tessera trusting a test PKI,
+# with the registry and staff created by `tessera admin orgs import` / `tessera admin staff add`.
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -22,7 +22,6 @@ const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
 const BIN = process.env.TESSERA_E2E_BIN || join(TARGET, 'debug/tessera');
 const PASSWORD = 'Tessera2026ok';
 const SCOPE = 'openid profile email tw_national_id';
-const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
 
 let work;
 let manifest;
@@ -68,7 +67,6 @@ before(async () => {
       TESSERA_LOG: 'warn',
       TESSERA_PKI_TRUST_DIR: join(work, 'pki', 'trust'),
       TESSERA_PKI_REVOCATION: 'crl',
-      TESSERA_OPERATOR_TOKEN: OPERATOR_TOKEN,
     },
   });
   await healthy(base);
@@ -251,18 +249,26 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
   }
 });
 
-test('back office: the client page is for the operator only, and fits 375 px', async () => {
-  const anonymous = await fetch(`${base}/admin/oidc/clients`);
-  assert.equal(anonymous.status, 401);
-  assert.match(anonymous.headers.get('www-authenticate') || '', /^Basic/);
+test('back office: the client page is for staff operators only, and fits 375 px', async () => {
+  const anonymous = await fetch(`${base}/admin/oidc/clients`, { redirect: 'manual' });
+  assert.equal(anonymous.status, 303);
+  assert.match(anonymous.headers.get('location') || '', /^\/admin\/login\?next=/);
+  execFileSync(BIN, [
+    '--data-dir', join(work, 'data'), 'admin', 'staff', 'add', 'op001', '--role', 'operator',
+    '--name', '林維運', '--email', 'op001@example.gov.tw', '--password-stdin',
+  ], { input: `${PASSWORD}\n` });
   for (const width of [375, 1280]) {
-    const context = await browser.newContext({
-      viewport: { width, height: 900 }, locale: 'zh-TW',
-      httpCredentials: { username: 'operator', password: OPERATOR_TOKEN },
-    });
+    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-TW' });
     try {
       const page = await context.newPage();
       await page.goto(`${base}/admin/oidc/clients`);
+      await page.waitForURL('**/admin/login?next=*');
+      await page.fill('#f-username', 'op001');
+      await page.fill('#f-password', PASSWORD);
+      await Promise.all([
+        page.waitForURL('**/admin/oidc/clients'),
+        page.getByRole('button', { name: '登入', exact: true }).click(),
+      ]);
       await page.fill('#name', `後臺測試 ${width}`);
       await page.fill('#redirect_uris', `${rpBase}/admin-cb`);
       await page.getByRole('button', { name: '新增', exact: true }).click();

@@ -88,18 +88,31 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
 pub async fn authorize_get(
     State(state): State<AppState>,
     pc: PageCtx,
+    headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
     let q = q.unwrap_or_default();
-    authorize_with(&state, &pc, q.as_bytes()).await
+    authorize_with(&state, &pc, &headers, q.as_bytes()).await
 }
 
 /// `POST /oidc/authorize` (form-encoded, OpenID Connect Core 3.1.2.1).
-pub async fn authorize_post(State(state): State<AppState>, pc: PageCtx, body: Bytes) -> Response {
-    authorize_with(&state, &pc, &body).await
+pub async fn authorize_post(
+    State(state): State<AppState>,
+    pc: PageCtx,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    authorize_with(&state, &pc, &headers, &body).await
 }
 
-async fn authorize_with(state: &AppState, pc: &PageCtx, raw: &[u8]) -> Response {
+/// `headers` go to the flow: a handler session among the cookies may give the grant its
+/// organization (`flows::oidc::org`).
+async fn authorize_with(
+    state: &AppState,
+    pc: &PageCtx,
+    headers: &HeaderMap,
+    raw: &[u8],
+) -> Response {
     let p = match params(raw) {
         Ok(p) => p,
         Err(_) => {
@@ -109,7 +122,7 @@ async fn authorize_with(state: &AppState, pc: &PageCtx, raw: &[u8]) -> Response 
             );
         }
     };
-    let o = authorize::start(state, &p, pc.session.as_ref(), &pc.ctx).await;
+    let o = authorize::start(state, &p, pc.session.as_ref(), headers, &pc.ctx).await;
     respond::outcome(pc, o)
 }
 

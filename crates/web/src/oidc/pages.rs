@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use tessera_core::loa::Loa;
@@ -55,9 +55,11 @@ fn level_text(l: L, loa: Loa) -> &'static str {
 pub async fn resume(
     State(state): State<AppState>,
     pc: PageCtx,
+    headers: HeaderMap,
     Query(q): Query<RequestQuery>,
 ) -> Response {
-    let o = authorize::resume(&state, &q.request, pc.session.as_ref(), false, &pc.ctx).await;
+    let s = pc.session.as_ref();
+    let o = authorize::resume(&state, &q.request, s, false, &headers, &pc.ctx).await;
     respond::outcome(&pc, o)
 }
 
@@ -179,10 +181,12 @@ pub struct ConsentForm {
 pub async fn consent_answer(
     State(state): State<AppState>,
     pc: PageCtx,
+    headers: HeaderMap,
     Form(f): Form<ConsentForm>,
 ) -> Response {
     let allow = f.decision == "allow";
-    let o = consent::answer(&state, &f.request, pc.session.as_ref(), allow, &pc.ctx).await;
+    let s = pc.session.as_ref();
+    let o = consent::answer(&state, &f.request, s, allow, &headers, &pc.ctx).await;
     respond::outcome(&pc, o)
 }
 

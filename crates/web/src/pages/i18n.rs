@@ -179,6 +179,27 @@ const FLASHES: &[Flash] = &[
         zh: "已插入示範卡片，可以開始以憑證操作。",
         en: "The demo card is in the reader; you can use it now.",
     },
+    // Back office (h6c).
+    Flash {
+        code: "signed_in_staff",
+        zh: "已登入後臺。",
+        en: "You are signed in to the back office.",
+    },
+    Flash {
+        code: "review_approved",
+        zh: "已核准此案件，並以電子郵件通知申請人。",
+        en: "The case is approved and the applicant was emailed.",
+    },
+    Flash {
+        code: "review_rejected",
+        zh: "已退件，並以電子郵件將原因通知申請人。",
+        en: "The case is rejected and the applicant was emailed the reason.",
+    },
+    Flash {
+        code: "org_saved",
+        zh: "機關資料已儲存。",
+        en: "The registry entry is saved.",
+    },
 ];
 
 /// The flash message with this code, if it is one of the fixed ones.

@@ -26,6 +26,8 @@ mod verify;
 // Upstream identity brokering (issue 7 part B).
 mod external;
 mod upstream;
+// Back office (issue 6 item 9, h6c): /admin pages for staff.
+pub(crate) mod backoffice;
 
 #[cfg(test)]
 mod tests;
@@ -107,5 +109,6 @@ pub fn router() -> Router<AppState> {
         .route("/demo", get(demo::show))
         .route("/demo/card", post(demo::insert))
         .route("/assets/{version}/{name}", get(assets::serve))
+        .merge(backoffice::router())
         .fallback(home::not_found)
 }

@@ -4,6 +4,7 @@
 //! to the client with `state` and `iss`. A request that needs sign-in, step-up or consent is
 //! kept in the database and resumed afterwards; then a 60-second single-use code is issued.
 
+use axum::http::HeaderMap;
 use serde_json::json;
 use tessera_core::audit::AuditKind;
 use tessera_core::loa::Loa;
@@ -54,11 +55,12 @@ fn error_to(state: &AppState, p: &AuthParams, error: &str, description: &str) ->
     Outcome::Redirect(with_query(&p.redirect_uri, &pairs))
 }
 
-/// `GET|POST /oidc/authorize`.
+/// `GET|POST /oidc/authorize`. `headers` are the request's (see [`resume`]).
 pub async fn start(
     state: &AppState,
     q: &[(String, String)],
     session: Option<&ActiveSession>,
+    headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Outcome, Failure> {
     let (client, checked) = match validate(state, q).await {
@@ -70,15 +72,17 @@ pub async fn start(
         Ok(p) => p,
         Err((p, e, d)) => return Ok(error_to(state, &p, e, &d)),
     };
-    decide(state, &client, &p, None, None, session, false, ctx).await
+    decide(state, &client, &p, None, None, session, false, headers, ctx).await
 }
 
-/// Resumes a kept request after sign-in, step-up or consent.
+/// Resumes a kept request after sign-in, step-up or consent. `headers` are the request's:
+/// a handler session among its cookies may give the grant its organization.
 pub async fn resume(
     state: &AppState,
     request_id: &str,
     session: Option<&ActiveSession>,
     consent_given: bool,
+    headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Outcome, Failure> {
     let Some((req, p, client)) = load(state, request_id).await? else {
@@ -94,6 +98,7 @@ pub async fn resume(
         req.login_after,
         session,
         consent_given,
+        headers,
         ctx,
     )
     .await
@@ -152,6 +157,7 @@ async fn decide(
     login_after: Option<i64>,
     session: Option<&ActiveSession>,
     consent_given: bool,
+    headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Outcome, Failure> {
     let session = session.filter(|s| !s.password_change_only);
@@ -207,7 +213,7 @@ async fn decide(
     if let Some(id) = existing {
         state.store.delete_oidc_request(id).await?;
     }
-    issue_code(state, client, p, signed_in, ctx).await
+    issue_code(state, client, p, signed_in, headers, ctx).await
 }
 
 /// Issues the single-use code and sends the browser back to the client with it.
@@ -216,10 +222,11 @@ async fn issue_code(
     client: &OidcClient,
     p: &AuthParams,
     s: &ActiveSession,
+    headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Outcome, Failure> {
     let t = now();
-    let organization = match org::acting_organization(state, s).await? {
+    let organization = match org::acting_organization(state, s, headers).await? {
         Some(o) => Some(serde_json::to_string(&o).map_err(|_| Failure::internal())?),
         None => None,
     };

@@ -2,6 +2,7 @@
 //! client asks for more, or with `prompt=consent`), listed in 會員中心 and withdrawable —
 //! withdrawing also revokes every grant the client holds for the member.
 
+use axum::http::HeaderMap;
 use serde_json::json;
 use tessera_core::audit::AuditKind;
 use tessera_store::oidc::ConsentRow;
@@ -26,13 +27,14 @@ pub async fn answer(
     request_id: &str,
     session: Option<&ActiveSession>,
     allow: bool,
+    headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Outcome, Failure> {
     if !allow {
         return authorize::deny(state, request_id).await;
     }
     let Some(s) = session else {
-        return authorize::resume(state, request_id, None, false, ctx).await;
+        return authorize::resume(state, request_id, None, false, headers, ctx).await;
     };
     let Some((_, p, client)) = authorize::load(state, request_id).await? else {
         return Ok(Outcome::Refused(Failure::bad_request(
@@ -65,7 +67,7 @@ pub async fn answer(
         Some(json!({ "client_id": client.id, "scope": scope })),
     )
     .await;
-    authorize::resume(state, request_id, Some(s), true, ctx).await
+    authorize::resume(state, request_id, Some(s), true, headers, ctx).await
 }
 
 /// The member's consents.

@@ -180,7 +180,10 @@ impl<R: StaffRole> Staff<R> {
     }
 }
 
-async fn check<R: StaffRole>(
+/// The request's staff member holding `R`'s role: 401 `staff_unauthenticated` without a live
+/// staff session, 403 `staff_role_required` (audited) without the role. The JSON extractor
+/// and the back-office pages (which answer with a page instead) both use it.
+pub async fn check<R: StaffRole>(
     state: &AppState,
     parts: &Parts,
     ctx: &Ctx,
