@@ -158,6 +158,8 @@ catalog! {
     // Upstream identity brokering: 使用 Google / Facebook 登入 (issue 7 part B).
     "upstream_unknown_provider" => "找不到此外部帳號登入服務，請回登入頁重新選擇。",
         "This external sign-in service is not offered here; go back to the sign-in page and choose again.";
+    "upstream_rate_limited" => "外部帳號登入的次數過多，請稍候一分鐘再試。",
+        "Too many sign-ins with an external account were started; please wait a minute and try again.";
     "upstream_unavailable" => "目前無法連線至外部帳號登入服務，請稍後再試，或改用帳號密碼登入。",
         "The external sign-in service cannot be reached right now; try again later or sign in with your password.";
     "upstream_state_invalid" => "這次外部帳號登入已逾時、已完成過或不是由此瀏覽器開始，請回登入頁重新點選。",
@@ -239,6 +241,8 @@ catalog! {
         "This organization certificate is registered for another agency code.";
     "org_manager_mismatch" => "此自然人憑證不是貴機關註冊的授權管理者憑證；如已更換，請使用「更換授權管理者自然人憑證」。",
         "This is not your organization's registered manager certificate; if it was replaced, use Replace manager certificate.";
+    "org_flow_rate_limited" => "開始作業的次數過多，請稍候一分鐘再試。",
+        "Too many procedures were started; please wait a minute and try again.";
     "org_flow_invalid" => "作業已逾時或不存在，請重新開始。",
         "This procedure has expired or does not exist; please start again.";
     "org_flow_step" => "請依畫面順序操作；此步驟目前無法執行，請重新開始。",

@@ -75,6 +75,8 @@ pub struct FileConfig {
     /// Issue 5 (h5): limits on certificate challenges.
     #[serde(default)]
     pub cert: CertSection,
+    #[serde(default)]
+    pub limits: LimitsSection,
 }
 
 /// `[oidc]`: token lifetimes, key rotation, the back-office operator token.
@@ -98,6 +100,15 @@ pub struct OidcSection {
 pub struct CertSection {
     pub challenges_per_minute_per_browser: Option<u32>,
     pub challenges_per_minute_per_ip: Option<u32>,
+}
+
+/// `[limits]`: organization flows and upstream sign-in requests one browser / one address may
+/// start per minute (0 = no limit).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    pub flow_starts_per_minute_per_browser: Option<u32>,
+    pub flow_starts_per_minute_per_ip: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -335,6 +346,12 @@ impl Config {
         }
         if let Some(v) = f.cert.challenges_per_minute_per_ip {
             s.cert_challenges_per_ip = v;
+        }
+        if let Some(v) = f.limits.flow_starts_per_minute_per_browser {
+            s.flow_starts_per_browser = v;
+        }
+        if let Some(v) = f.limits.flow_starts_per_minute_per_ip {
+            s.flow_starts_per_ip = v;
         }
         let proxies = match std::env::var("TESSERA_TRUSTED_PROXIES") {
             Ok(v) if !v.trim().is_empty() => v.split(',').map(str::to_string).collect(),

@@ -60,6 +60,11 @@ pub struct Settings {
     pub cert_challenges_per_browser: u32,
     /// Challenges one client address may ask for per minute.
     pub cert_challenges_per_ip: u32,
+    /// Organization flows (機關憑證註冊, 憑證更換, 授權指派 …) and upstream sign-in requests one
+    /// browser may start per minute (flows::limits).
+    pub flow_starts_per_browser: u32,
+    /// … and one client address.
+    pub flow_starts_per_ip: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (crate::client_ip); empty:
     /// the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -90,6 +95,8 @@ impl Settings {
             oidc: crate::flows::oidc::OidcSettings::default(),
             cert_challenges_per_browser: 20,
             cert_challenges_per_ip: 300,
+            flow_starts_per_browser: 20,
+            flow_starts_per_ip: 300,
             trusted_proxies: Vec::new(),
         }
     }

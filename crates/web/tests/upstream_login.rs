@@ -19,6 +19,7 @@ use tessera_store::testing::TestDatabase;
 tessera_store::both_backends!(
     bind_sign_in_list_and_unlink,
     next_path_survives_and_foreign_ones_do_not,
+    starts_are_rate_limited,
 );
 
 async fn bind_sign_in_list_and_unlink(store: Store, db: TestDatabase) -> R {
@@ -255,5 +256,27 @@ async fn next_path_survives_and_foreign_ones_do_not(store: Store, db: TestDataba
             format!("{evil} dropped: {}", location(&r)),
         )?;
     }
+    Ok(())
+}
+
+/// Every start stores a request; one browser may start 20 a minute (`[limits]`), then 429 and
+/// an audit record, while another browser is not held back.
+async fn starts_are_rate_limited(store: Store, db: TestDatabase) -> R {
+    let h = up_harness(store, db).await;
+    let mut b = Browser::default();
+    for _ in 0..h.state.settings.flow_starts_per_browser {
+        start(&h, &mut b, "/upstream/fake/start").await?;
+    }
+    let r = b.get(&h.app, "/upstream/fake/start").await;
+    ensure(
+        r.status == StatusCode::TOO_MANY_REQUESTS && r.text.contains("外部帳號登入的次數過多"),
+        format!("21st start: {} {}", r.status, r.text),
+    )?;
+    ensure(
+        last_outcome(&h.state.store, "upstream_started").await == "rate_limited",
+        "audited",
+    )?;
+    let mut other = Browser::default();
+    start(&h, &mut other, "/upstream/fake/start").await?;
     Ok(())
 }

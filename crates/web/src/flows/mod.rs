@@ -5,6 +5,7 @@
 
 pub mod cert;
 pub mod inactive;
+pub mod limits;
 pub mod login;
 // Organizations and the back office (issue 6).
 pub mod orgs;

@@ -1,5 +1,6 @@
 //! 查詢作業 (七) card lookups: the organization certificate's name and OID with the registry
-//! comparison (圖3-41), and the citizen certificate's serial (圖3-43) for the typed ID only.
+//! comparison (圖3-41), and the citizen certificate's serial (圖3-43) for the typed ID only;
+//! and the limit on starting flows, which every organization procedure begins with.
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
@@ -9,7 +10,10 @@ use tessera_store::testing::TestDatabase;
 use crate::helpers::*;
 use crate::support::*;
 
-tessera_store::both_backends!(card_lookups_read_the_signing_card);
+tessera_store::both_backends!(
+    card_lookups_read_the_signing_card,
+    starting_flows_is_rate_limited,
+);
 
 async fn card_lookups_read_the_signing_card(store: Store, db: TestDatabase) -> R {
     let h = org_harness(store, db).await;
@@ -90,4 +94,42 @@ async fn card_lookups_read_the_signing_card(store: Store, db: TestDatabase) -> R
         r.text.clone(),
     )?;
     Ok(())
+}
+
+/// Each flow start stores a row for an anonymous browser: 20 a minute per browser
+/// (`[limits]`), then 429 `org_flow_rate_limited`, audited; another browser is not held back.
+async fn starting_flows_is_rate_limited(store: Store, db: TestDatabase) -> R {
+    let h = org_harness(store, db).await;
+    let mut b = Browser::default();
+    let start = json!({ "kind": "register" });
+    for _ in 0..h.state.settings.flow_starts_per_browser {
+        let r = b
+            .call(
+                &h.app,
+                Method::POST,
+                "/api/v1/org-flows",
+                Some(start.clone()),
+            )
+            .await;
+        ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    }
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/org-flows",
+            Some(start.clone()),
+        )
+        .await;
+    refused(&r, StatusCode::TOO_MANY_REQUESTS, "org_flow_rate_limited")?;
+    let kinds = audit_kinds(&h).await;
+    ensure(
+        kinds.contains(&("org_flow_started".to_owned(), "rate_limited".to_owned())),
+        format!("{kinds:?}"),
+    )?;
+    let mut other = Browser::default();
+    let r = other
+        .call(&h.app, Method::POST, "/api/v1/org-flows", Some(start))
+        .await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())
 }

@@ -117,8 +117,7 @@ pub async fn issue(
 }
 
 /// Challenge issuing is open to anyone, so it is limited per browser and per client address
-/// (per minute, counted in the database so the limit holds across nodes): 429
-/// `cert_challenge_rate_limited`, audited. 0 turns a limit off.
+/// (crate::flows::limits): 429 `cert_challenge_rate_limited`, audited.
 async fn within_limits(
     state: &AppState,
     purpose: &str,
@@ -126,38 +125,29 @@ async fn within_limits(
     ctx: &Ctx,
 ) -> Result<(), Failure> {
     let s = &state.settings;
-    let t = now();
-    let mut keys = Vec::with_capacity(2);
-    if s.cert_challenges_per_browser > 0 {
-        keys.push((
-            format!("cert-challenge:browser:{binding}"),
-            s.cert_challenges_per_browser,
+    let over = crate::flows::limits::hit(
+        state,
+        ctx,
+        "cert-challenge",
+        Some(binding),
+        s.cert_challenges_per_browser,
+        s.cert_challenges_per_ip,
+    )
+    .await?;
+    if let Some(over) = over {
+        audit::record(
+            state,
+            AuditKind::CertChallengeIssued,
+            Subject::default(),
+            ctx,
+            "rate_limited",
+            Some(json!({ "purpose": purpose, "limit": over.as_str() })),
+        )
+        .await;
+        return Err(Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "cert_challenge_rate_limited",
         ));
-    }
-    if let Some(ip) = ctx.ip.as_deref().filter(|_| s.cert_challenges_per_ip > 0) {
-        keys.push((format!("cert-challenge:ip:{ip}"), s.cert_challenges_per_ip));
-    }
-    for (key, limit) in keys {
-        if state.store.hit_rate_limit(&key, 60, t).await? > i64::from(limit) {
-            let by = if key.contains(":ip:") {
-                "ip"
-            } else {
-                "browser"
-            };
-            audit::record(
-                state,
-                AuditKind::CertChallengeIssued,
-                Subject::default(),
-                ctx,
-                "rate_limited",
-                Some(json!({ "purpose": purpose, "limit": by })),
-            )
-            .await;
-            return Err(Failure::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "cert_challenge_rate_limited",
-            ));
-        }
     }
     Ok(())
 }

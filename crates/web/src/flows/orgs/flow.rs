@@ -184,6 +184,31 @@ pub async fn start(
 ) -> Result<FlowView, Failure> {
     let kind = FlowKind::parse(input.kind.trim())
         .ok_or_else(|| Failure::bad_request("malformed_request"))?;
+    let s = &state.settings;
+    let over = crate::flows::limits::hit(
+        state,
+        ctx,
+        "org-flow",
+        Some(browser),
+        s.flow_starts_per_browser,
+        s.flow_starts_per_ip,
+    )
+    .await?;
+    if let Some(over) = over {
+        audit::record(
+            state,
+            AuditKind::OrgFlowStarted,
+            Subject::default(),
+            ctx,
+            "rate_limited",
+            Some(json!({ "kind": kind.as_str(), "limit": over.as_str() })),
+        )
+        .await;
+        return Err(Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "org_flow_rate_limited",
+        ));
+    }
     let t = now();
     let flow_id = secrets::token();
     let mut data = FlowData::default();

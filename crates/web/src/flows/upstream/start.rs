@@ -62,6 +62,38 @@ pub async fn start(
     ctx: &Ctx,
 ) -> Result<Started, Failure> {
     let p = provider(state, id)?;
+    let s = &state.settings;
+    let browser = browser
+        .filter(|b| b.len() == 43)
+        .map(str::to_owned)
+        .unwrap_or_else(secrets::token);
+    let over = crate::flows::limits::hit(
+        state,
+        ctx,
+        "upstream-start",
+        Some(&hash("browser", &browser)),
+        s.flow_starts_per_browser,
+        s.flow_starts_per_ip,
+    )
+    .await?;
+    if let Some(over) = over {
+        let extra = json!({ "purpose": purpose.as_str(), "limit": over.as_str() });
+        let who = Subject::default();
+        record(
+            state,
+            AuditKind::UpstreamStarted,
+            who,
+            ctx,
+            id,
+            "rate_limited",
+            Some(extra),
+        )
+        .await;
+        return Err(Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "upstream_rate_limited",
+        ));
+    }
     let meta = match p.metadata().await {
         Ok(m) => m,
         Err(e) => {
@@ -83,10 +115,6 @@ pub async fn start(
             ));
         }
     };
-    let browser = browser
-        .filter(|b| b.len() == 43)
-        .map(str::to_owned)
-        .unwrap_or_else(secrets::token);
     let (state_value, nonce, verifier) = (secrets::token(), secrets::token(), secrets::token());
     let next = next.filter(|n| is_local_path(n) && n.len() <= 1024);
     state
