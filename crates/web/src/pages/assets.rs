@@ -43,6 +43,12 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/cert-sign.js"),
     },
+    // Issue 6: the permission checkbox tree of the handler form.
+    Asset {
+        name: "org-tree.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/org-tree.js"),
+    },
 ];
 
 /// One hash over every asset: the version segment of their URLs.

@@ -26,6 +26,8 @@ mod verify;
 // Upstream identity brokering (issue 7 part B).
 mod external;
 mod upstream;
+// Issue 6: the organization pages.
+mod orgs;
 
 #[cfg(test)]
 mod tests;
@@ -107,5 +109,6 @@ pub fn router() -> Router<AppState> {
         .route("/demo", get(demo::show))
         .route("/demo/card", post(demo::insert))
         .route("/assets/{version}/{name}", get(assets::serve))
+        .merge(orgs::router())
         .fallback(home::not_found)
 }
