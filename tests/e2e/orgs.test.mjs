@@ -190,9 +190,18 @@ async function openAssignment(page, orgCard) {
   await sign(page, '以機關憑證簽章');
 }
 
-async function addHandler(page, { serial, name, id, permissions }) {
+async function addHandler(page, { serial, readCard, name, id, permissions }) {
   await click(page, '新增', 'link');
-  await page.fill('#f-cert_serial', serial);
+  if (readCard) {
+    // 讀取憑證: the signer reads the card (no PIN), the server tells its serial and name.
+    await insertCard(readCard);
+    await page.getByRole('button', { name: '讀取憑證', exact: true }).click();
+    await page.getByText('已讀取憑證序號。').waitFor();
+    assert.equal((await page.inputValue('#f-cert_serial')).toLowerCase(), serial.toLowerCase().replace(/^0+/, ''));
+    assert.equal(await page.inputValue('#f-name'), name);
+  } else {
+    await page.fill('#f-cert_serial', serial);
+  }
   await page.fill('#f-name', name);
   await page.fill('#f-national_id', id);
   for (const p of permissions) await page.check(`input[value="${p}"]`);
@@ -225,7 +234,7 @@ test('the manager opens the assignment with both cards and assigns three handler
   const chen = pki.entity('citizen-chen');
   const li = pki.entity('citizen-li');
   const huang = pki.entity('citizen-huang-expired');
-  await addHandler(manager, { serial: chen.serial, name: chen.name, id: chen.national_id, permissions: ['premium.send', 'tessera.receipts'] });
+  await addHandler(manager, { serial: chen.serial, readCard: 'citizen-chen', name: chen.name, id: chen.national_id, permissions: ['premium.send', 'tessera.receipts'] });
   await addHandler(manager, { serial: li.serial, name: li.name, id: li.national_id, permissions: ['premium'] });
   await addHandler(manager, { serial: huang.serial, name: huang.name, id: huang.national_id, permissions: ['general_query'] });
   assert.match(await manager.locator('#list-summary').innerText(), /顯示第 1 至 3 項結果，共 3 項/);

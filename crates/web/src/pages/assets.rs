@@ -43,11 +43,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/cert-sign.js"),
     },
-    // Issue 6: the permission checkbox tree of the handler form.
+    // Issue 6: the handler form (讀取憑證 through the signer, the permission checkbox tree).
     Asset {
-        name: "org-tree.js",
+        name: "org-handler.js",
         content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/org-tree.js"),
+        bytes: include_bytes!("../../assets/org-handler.js"),
     },
 ];
 

@@ -1,15 +1,18 @@
 //! The organization pages (issue 6; seed 003 chapter 3, 圖3-1 … 3-43): 機關憑證註冊 (first
 //! registration), 憑證更換 (the three replacements) and the opening of 授權指派作業 as one URL
-//! per step (`flow.rs`), the manager's handler list, add / modify / delete (`handlers.rs`),
-//! handler sign-in, the choice of organization and the handler's workspace (`people.rs`), and
-//! the organization services index with 查詢作業 (`queries.rs`). Every page calls the same flow
-//! functions as the JSON API (`flows::orgs`); organization-scoped pages sit behind the same
-//! guard `Org<R>`, so the server refuses what the page hides.
+//! per step (`flow.rs`; each step's form and submission in `steps.rs`), the manager's handler
+//! list and delete (`handlers.rs`) and add / modify (`handler_form.rs`), handler sign-in, the
+//! choice of organization and the handler's workspace (`people.rs`), and the organization
+//! services index with 查詢作業 (`queries.rs`). Every page calls the same flow functions as the
+//! JSON API (`flows::orgs`); organization-scoped pages sit behind the same guard `Org<R>`, so
+//! the server refuses what the page hides.
 
 pub mod flow;
+pub mod handler_form;
 pub mod handlers;
 pub mod people;
 pub mod queries;
+mod steps;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,11 +45,11 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{code}/handlers", get(handlers::list))
         .route(
             "/orgs/{code}/handlers/new",
-            get(handlers::new_form).post(handlers::add),
+            get(handler_form::new_form).post(handler_form::add),
         )
         .route(
             "/orgs/{code}/handlers/{id}",
-            get(handlers::edit_form).post(handlers::update),
+            get(handler_form::edit_form).post(handler_form::update),
         )
         .route(
             "/orgs/{code}/handlers/{id}/delete",
