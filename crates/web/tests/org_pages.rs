@@ -5,7 +5,8 @@
 //! is refused and another step's URL leads back to the current one; another browser cannot see
 //! the flow. Then 授權指派作業 through the pages (two signatures), handlers added, modified and
 //! deleted with the seed's messages, and a handler's workspace shows only what was granted
-//! while the server refuses the rest (pages and API).
+//! while the server refuses the rest (pages and API); a handler of two organizations picks one;
+//! the manager is replaced through the step pages.
 
 mod common;
 #[path = "cert/helpers.rs"]
@@ -14,6 +15,8 @@ mod helpers;
 mod page_assignment;
 #[path = "orgs/page_client.rs"]
 mod page_client;
+#[path = "orgs/page_people.rs"]
+mod page_people;
 #[path = "orgs/page_registration.rs"]
 mod page_registration;
 #[path = "orgs/steps.rs"]
@@ -22,9 +25,11 @@ mod steps;
 mod support;
 
 use page_assignment::assignment_pages_manage_handlers_and_the_guard_hides_the_rest;
+use page_people::handlers_choose_and_managers_are_replaced_through_pages;
 use page_registration::registration_pages_walk_the_steps_in_order_only;
 
 tessera_store::both_backends!(
     registration_pages_walk_the_steps_in_order_only,
     assignment_pages_manage_handlers_and_the_guard_hides_the_rest,
+    handlers_choose_and_managers_are_replaced_through_pages,
 );
