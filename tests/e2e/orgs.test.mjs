@@ -1,178 +1,36 @@
 // Organizations (issue 6, seed 003 chapter 3) in a real browser, through the real tessera-signer
 // on SoftHSM2 cards (PIN typed in the signer's own window), with revocation answered by real
-// `openssl ocsp` responders (one per CA: citizen, agency, organization cards). The registry is
-// imported and a reviewer created with the `tessera admin` CLI on the server's data. An
-// organization registers with a matching GCA card; its manager assigns three handlers with
-// different permissions; a handler signs in and sees only what was granted while the server
-// refuses the rest when called directly; the manager modifies and deletes handlers, replaces
-// the organization certificate with a renewed card (issued here with `openssl x509 -req`) and
-// queries the receipt records; a school whose card does not match the registry goes through the
-// review queue (approved over the back-office JSON API) and then registers. Every page is
-// checked with axe-core at 375 px; screenshots in test-results/.
+// `openssl ocsp` responders per CA (orgs-env.mjs). An organization registers with a matching GCA
+// card; its manager assigns three handlers with different permissions (one serial read from the
+// card with 讀取憑證); a handler signs in and sees only what was granted while the server refuses
+// the rest when called directly; the manager modifies and deletes handlers, replaces the
+// organization certificate with a renewed card and queries the receipt records; a school whose
+// card does not match the registry goes through the review queue (approved over the back-office
+// JSON API) and then registers. Every page is checked with axe-core at 375 px; screenshots in
+// test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { appendFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { audit, fitsWidth, launch, openPage, shot } from './browser.mjs';
 import {
-  BIN, CARD_PIN, freePort, makeCard, startOcsp, startSigner, startTessera, testPki, workDir,
-} from './cert-env.mjs';
+  NDC, PASSWORD, RENEWED_SERIAL, SCHOOL, STAFF_PASSWORD, addHandler, cardsSteps, check, click, env,
+  fillDetails, insertCard, newPage, openAssignment, sign, startEnv, stopEnv,
+} from './orgs-env.mjs';
 
-const NDC = 'A0001';
-const SCHOOL = 'B0002';
-const PASSWORD = 'Org2026password';
-const STAFF_PASSWORD = 'Reviewer2026pass';
-const RENEWED_SERIAL = '7E57000000000001';
-let work;
-let pki;
-const responders = [];
-let tessera;
-let config;
-let signer;
-let signerPort;
-let browser;
-const cards = {};
-const files = {};
 let manager; // the manager's browser page, kept across tests (the assignment session)
 let handler; // the signed-in handler's page
 
-/** The renewed NDC card: same subject, key and extensions, a new serial, known to OCSP. */
-async function renewNdc(dir) {
-  const e = pki.entity('agency-ndc');
-  const ca = pki.manifest.cas.find((c) => c.name === 'gca-test');
-  const req = join(dir, 'ndc-renewed.csr');
-  const cert = join(dir, 'ndc-renewed.pem');
-  execFileSync('openssl', ['x509', '-x509toreq', '-copy_extensions', 'copyall', '-in', pki.path(e.cert),
-    '-signkey', pki.path(e.key), '-out', req], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-copy_extensions', 'copyall', '-days', '60',
-    '-set_serial', `0x${RENEWED_SERIAL}`, '-in', req, '-CA', pki.path(ca.cert), '-CAkey', pki.path(ca.key),
-    '-out', cert], { stdio: 'ignore' });
-  const expiry = new Date(Date.now() + 60 * 86400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14);
-  await appendFile(pki.path(pki.manifest.ocsp_index), `V\t${expiry}Z\t\t${RENEWED_SERIAL}\tunknown\t/CN=ndc-renewed\n`);
-  files['agency-ndc-renewed'] = { cert, key: pki.path(e.key) };
-}
-
-function admin(args, input) {
-  return execFileSync(BIN, ['--config', config, '--data-dir', tessera.data, 'admin', ...args], {
-    input, env: { ...process.env, TESSERA_LOG: 'warn' },
-  }).toString();
-}
-
-before(async () => {
-  work = await workDir('tessera-orgs-e2e-');
-  pki = await testPki(join(work.dir, 'pki'));
-  await renewNdc(work.dir);
-  const map = ['[pki.ocsp_responders]'];
-  for (const ca of ['moica-test', 'gca-test', 'xca-test']) {
-    const r = await startOcsp(pki, ca);
-    responders.push(r);
-    const entry = pki.manifest.cas.find((c) => c.name === ca);
-    map.push(`${JSON.stringify(basename(entry.cert))} = ${JSON.stringify(r.url)}`);
-  }
-  signerPort = await freePort();
-  tessera = await startTessera({
-    dir: work.dir, pki, signerUrl: `http://127.0.0.1:${signerPort}`, toml: map.join('\n'),
-  });
-  config = join(work.dir, 'tessera.toml');
-  const csv = join(work.dir, 'orgs.csv');
-  await writeFile(csv, [
-    'agency_code,name,organization_oid,kind',
-    `${NDC},國家發展委員會,${pki.entity('agency-ndc').organization_oid},agency`,
-    `${SCHOOL},臺北市立建國高級中學,2.16.886.101.99999.1,school`,
-  ].join('\n'));
-  assert.match(admin(['orgs', 'import', csv]), /2 created/);
-  admin(['staff', 'add', 'rev01', '--role', 'reviewer', '--name', '林審核', '--email', 'rev@example.gov.tw',
-    '--password-stdin'], `${STAFF_PASSWORD}\n`);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await signer?.stop();
-  await tessera?.stop();
-  for (const r of responders) await r.stop();
-  await work?.cleanup();
-});
-
-/** Puts a card in the reader: the signer restarts on the same port with its token. */
-async function insertCard(id) {
-  await signer?.stop();
-  signer = null;
-  if (!cards[id]) {
-    const f = files[id] || { cert: pki.path(pki.entity(id).cert), key: pki.path(pki.entity(id).key) };
-    cards[id] = await makeCard(join(work.dir, `card-${id}`), { ...f, label: id.slice(0, 30) });
-  }
-  signer = await startSigner({ card: cards[id], port: signerPort, allowOrigin: tessera.base });
-}
-
-async function check(page, name) {
-  await audit(page, name);
-  await fitsWidth(page, name);
-  await shot(page, `orgs-${name}`);
-}
-
-/** Presses the signing button, types the PIN in the signer's window, waits for the answer page. */
-async function sign(page, button) {
-  const opened = page.waitForEvent('popup');
-  const navigated = page.waitForNavigation({ waitUntil: 'load' });
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const popup = await opened;
-  await popup.waitForSelector('#pin-input');
-  await popup.fill('#pin-input', CARD_PIN);
-  await popup.click('#pin-ok');
-  await navigated;
-}
-
-async function click(page, name, role = 'button') {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole(role, { name, exact: true }).click()]);
-}
-
-async function newPage() {
-  const { page } = await openPage(browser, 375, 812);
-  return page;
-}
-
-/** Terms → organization card → manager card, as every registration and replacement starts. */
-async function cardsSteps(page, { code, orgCard, managerCard, managerId }, prefix) {
-  await page.getByText('網頁下載時間').waitFor();
-  assert.match(await page.locator('#page-downloaded-at').innerText(), /\d+年\d\d月\d\d日\d\d點\d\d分\d\d秒/);
-  await check(page, `${prefix}-terms`);
-  await click(page, '同意條款內容');
-  assert.match(page.url(), /\/org-certificate$/);
-  await insertCard(orgCard);
-  await page.fill('#f-agency_code', code);
-  await check(page, `${prefix}-org-card`);
-  await sign(page, '以機關憑證簽章');
-  if (!page.url().endsWith('/manager-certificate')) return;
-  await check(page, `${prefix}-manager-card`);
-  await insertCard(managerCard);
-  await page.fill('#f-national_id', managerId);
-  await sign(page, '以自然人憑證簽章');
-  assert.match(page.url(), /\/details$/);
-}
-
-async function fillDetails(page, { name, email, password }) {
-  await page.fill('#f-name', name);
-  await page.fill('#f-email', email);
-  await page.fill('#f-phone', '(02)2701-3411');
-  await page.fill('#f-extension', '123');
-  if (password) {
-    await page.fill('#f-password', password);
-    await page.fill('#f-password_confirm', password);
-  }
-}
+before(startEnv);
+after(stopEnv);
 
 test('an organization registers with its matching agency card and its manager\'s citizen card', async () => {
   const page = await newPage();
-  await page.goto(`${tessera.base}/orgs`);
+  await page.goto(`${env.tessera.base}/orgs`);
   await check(page, '01-index');
   await click(page, '首次註冊');
-  const wang = pki.entity('citizen-wang');
+  const wang = env.pki.entity('citizen-wang');
   await cardsSteps(page, { code: NDC, orgCard: 'agency-ndc', managerCard: 'citizen-wang', managerId: wang.national_id }, '02');
   // 圖3-9: both certificates before the details.
   const text = await page.locator('main').innerText();
-  assert.ok(text.includes(pki.entity('agency-ndc').organization_oid) && text.includes(wang.serial), text);
+  assert.ok(text.includes(env.pki.entity('agency-ndc').organization_oid) && text.includes(wang.serial), text);
   await fillDetails(page, { name: '王小明', email: 'wang@example.gov.tw', password: PASSWORD });
   await check(page, '03-details');
   await click(page, '確認');
@@ -182,39 +40,12 @@ test('an organization registers with its matching agency card and its manager\'s
   await page.context().close();
 });
 
-async function openAssignment(page, orgCard) {
-  await page.goto(`${tessera.base}/orgs`);
-  await click(page, '授權指派作業');
-  await insertCard(orgCard);
-  await page.fill('#f-agency_code', NDC);
-  await sign(page, '以機關憑證簽章');
-}
-
-async function addHandler(page, { serial, readCard, name, id, permissions }) {
-  await click(page, '新增', 'link');
-  if (readCard) {
-    // 讀取憑證: the signer reads the card (no PIN), the server tells its serial and name.
-    await insertCard(readCard);
-    await page.getByRole('button', { name: '讀取憑證', exact: true }).click();
-    await page.getByText('已讀取憑證序號。').waitFor();
-    assert.equal((await page.inputValue('#f-cert_serial')).toLowerCase(), serial.toLowerCase().replace(/^0+/, ''));
-    assert.equal(await page.inputValue('#f-name'), name);
-  } else {
-    await page.fill('#f-cert_serial', serial);
-  }
-  await page.fill('#f-name', name);
-  await page.fill('#f-national_id', id);
-  for (const p of permissions) await page.check(`input[value="${p}"]`);
-  await click(page, '確定');
-  await page.getByText('新增成功！').waitFor();
-}
-
 test('the manager opens the assignment with both cards and assigns three handlers with different permissions', async () => {
   manager = await newPage();
   await openAssignment(manager, 'agency-ndc');
   await check(manager, '10-assign-manager-card');
   await insertCard('citizen-wang');
-  await manager.fill('#f-national_id', pki.entity('citizen-wang').national_id);
+  await manager.fill('#f-national_id', env.pki.entity('citizen-wang').national_id);
   await sign(manager, '以自然人憑證簽章');
   assert.match(manager.url(), /\/orgs\/A0001\/handlers$/);
   await manager.getByText('請進行授權指派').waitFor();
@@ -231,9 +62,9 @@ test('the manager opens the assignment with both cards and assigns three handler
   assert.equal(await manager.isChecked('input[value="premium"]'), false);
   await manager.goBack();
 
-  const chen = pki.entity('citizen-chen');
-  const li = pki.entity('citizen-li');
-  const huang = pki.entity('citizen-huang-expired');
+  const chen = env.pki.entity('citizen-chen');
+  const li = env.pki.entity('citizen-li');
+  const huang = env.pki.entity('citizen-huang-expired');
   await addHandler(manager, { serial: chen.serial, readCard: 'citizen-chen', name: chen.name, id: chen.national_id, permissions: ['premium.send', 'tessera.receipts'] });
   await addHandler(manager, { serial: li.serial, name: li.name, id: li.national_id, permissions: ['premium'] });
   await addHandler(manager, { serial: huang.serial, name: huang.name, id: huang.national_id, permissions: ['general_query'] });
@@ -246,8 +77,8 @@ test('the manager opens the assignment with both cards and assigns three handler
 
 test('a handler signs in with the card and can do only what was granted; the server refuses the rest', async () => {
   handler = await newPage();
-  const chen = pki.entity('citizen-chen');
-  await handler.goto(`${tessera.base}/orgs/handler/login`);
+  const chen = env.pki.entity('citizen-chen');
+  await handler.goto(`${env.tessera.base}/orgs/handler/login`);
   await check(handler, '20-handler-login');
   await insertCard('citizen-chen');
   await handler.fill('#f-national_id', chen.national_id);
@@ -257,7 +88,7 @@ test('a handler signs in with the card and can do only what was granted; the ser
   assert.ok(menu.includes('申報資料傳送') && !menu.includes('異動登錄') && !menu.includes('一般查詢作業'), menu);
   await check(handler, '21-workspace');
 
-  const api = (path) => handler.request.get(`${tessera.base}${path}`, { maxRedirects: 0 });
+  const api = (path) => handler.request.get(`${env.tessera.base}${path}`, { maxRedirects: 0 });
   let r = await api('/api/v1/orgs/A0001/functions/premium.send');
   assert.equal(r.status(), 303);
   assert.match(r.headers().location, /premium\/send/);
@@ -268,27 +99,27 @@ test('a handler signs in with the card and can do only what was granted; the ser
     assert.equal((await r.json()).error.code, 'org_permission_denied', path);
   }
   // The manager's pages are refused to the handler as well.
-  const resp = await handler.goto(`${tessera.base}/orgs/A0001/handlers`);
+  const resp = await handler.goto(`${env.tessera.base}/orgs/A0001/handlers`);
   assert.equal(resp.status(), 403);
   // Granted: the receipt records.
-  await handler.goto(`${tessera.base}/orgs/A0001/receipts`);
+  await handler.goto(`${env.tessera.base}/orgs/A0001/receipts`);
   assert.match(await handler.locator('#receipts').innerText(), /首次註冊/);
 });
 
 test('the manager modifies and deletes handlers; the handler\'s menu follows at once', async () => {
-  const chen = pki.entity('citizen-chen');
-  await manager.goto(`${tessera.base}/orgs/A0001/handlers`);
+  const chen = env.pki.entity('citizen-chen');
+  await manager.goto(`${env.tessera.base}/orgs/A0001/handlers`);
   await click(manager, `修改 ${chen.name}`, 'link');
   await manager.uncheck('input[value="premium.send"]');
   await manager.check('input[value="premium.change"]');
   await check(manager, '30-modify');
   await click(manager, '確定');
   await manager.getByText('修改成功！').waitFor();
-  await handler.goto(`${tessera.base}/orgs/A0001/workspace`);
+  await handler.goto(`${env.tessera.base}/orgs/A0001/workspace`);
   const menu = await handler.locator('main').innerText();
   assert.ok(menu.includes('異動登錄') && !menu.includes('申報資料傳送'), menu);
 
-  const huang = pki.entity('citizen-huang-expired');
+  const huang = env.pki.entity('citizen-huang-expired');
   await click(manager, `刪除 ${huang.name}`, 'link');
   await manager.getByText('您確定刪除這筆資料?').waitFor();
   await check(manager, '31-delete-confirm');
@@ -300,9 +131,9 @@ test('the manager modifies and deletes handlers; the handler\'s menu follows at 
 
 test('the manager replaces the organization certificate; the old card no longer opens the assignment; receipts are listed', async () => {
   const page = manager;
-  await page.goto(`${tessera.base}/orgs`);
+  await page.goto(`${env.tessera.base}/orgs`);
   await click(page, '更換機關憑證');
-  const wang = pki.entity('citizen-wang');
+  const wang = env.pki.entity('citizen-wang');
   await cardsSteps(page, { code: NDC, orgCard: 'agency-ndc-renewed', managerCard: 'citizen-wang', managerId: wang.national_id }, '40');
   assert.ok((await page.locator('main').innerText()).toLowerCase().includes(RENEWED_SERIAL.toLowerCase()), 'new serial shown');
   await fillDetails(page, { name: '王小明', email: 'wang@example.gov.tw' });
@@ -330,9 +161,9 @@ test('the manager replaces the organization certificate; the old card no longer 
 
 test('a card that does not match the registry goes to the review queue and registers after approval', async () => {
   const page = await newPage();
-  await page.goto(`${tessera.base}/orgs`);
+  await page.goto(`${env.tessera.base}/orgs`);
   await click(page, '首次註冊');
-  const li = pki.entity('citizen-li');
+  const li = env.pki.entity('citizen-li');
   await cardsSteps(page, { code: SCHOOL, orgCard: 'org-school', managerCard: 'citizen-li', managerId: li.national_id }, '50');
   assert.match(page.url(), /\/contact$/);
   await page.getByText('貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料。').waitFor();
@@ -350,15 +181,15 @@ test('a card that does not match the registry goes to the review queue and regis
   await check(page, '52-pending');
 
   // The reviewer approves over the back-office JSON API.
-  const office = await browser.newContext({ extraHTTPHeaders: { Origin: tessera.base } });
+  const office = await env.browser.newContext({ extraHTTPHeaders: { Origin: env.tessera.base } });
   const req = office.request;
-  let r = await req.post(`${tessera.base}/api/v1/backoffice/session`, { data: { username: 'rev01', password: STAFF_PASSWORD } });
+  let r = await req.post(`${env.tessera.base}/api/v1/backoffice/session`, { data: { username: 'rev01', password: STAFF_PASSWORD } });
   assert.ok(r.ok(), await r.text());
-  r = await req.get(`${tessera.base}/api/v1/backoffice/reviews?status=pending`);
+  r = await req.get(`${env.tessera.base}/api/v1/backoffice/reviews?status=pending`);
   const body = await r.json();
   const mine = body.items.find((c) => c.agency_code === SCHOOL);
   assert.ok(mine, JSON.stringify(body));
-  r = await req.post(`${tessera.base}/api/v1/backoffice/reviews/${mine.id}/approve`, { data: {} });
+  r = await req.post(`${env.tessera.base}/api/v1/backoffice/reviews/${mine.id}/approve`, { data: {} });
   assert.ok(r.ok(), await r.text());
   await office.close();
 
@@ -376,7 +207,7 @@ test('a card that does not match the registry goes to the review queue and regis
 
 test('the pages are in English too', async () => {
   const page = await newPage();
-  await page.goto(`${tessera.base}/lang?set=en&next=/orgs`);
+  await page.goto(`${env.tessera.base}/lang?set=en&next=/orgs`);
   await page.getByRole('heading', { name: 'Organization services' }).waitFor();
   await check(page, '60-index-en');
   await page.context().close();
