@@ -78,6 +78,13 @@ test('the manager opens the assignment with both cards and assigns three handler
 test('a handler signs in with the card and can do only what was granted; the server refuses the rest', async () => {
   handler = await newPage();
   const chen = env.pki.entity('citizen-chen');
+  // 查詢自然人憑證序號: what a handler gives the manager.
+  await handler.goto(`${env.tessera.base}/orgs/lookup/citizen-certificate`);
+  await insertCard('citizen-chen');
+  await handler.fill('#f-national_id', chen.national_id);
+  await sign(handler, '以憑證卡簽章查詢');
+  assert.equal((await handler.locator('#found-serial').innerText()).toLowerCase(), chen.serial.toLowerCase().replace(/^0+/, ''));
+  await check(handler, '19-serial-lookup');
   await handler.goto(`${env.tessera.base}/orgs/handler/login`);
   await check(handler, '20-handler-login');
   await insertCard('citizen-chen');
@@ -157,6 +164,9 @@ test('the manager replaces the organization certificate; the old card no longer 
   assert.match(await rows.nth(1).innerText(), /更換機關憑證/);
   assert.match(await rows.nth(1).innerText(), /\d+年\d\d月\d\d日\d\d點\d\d分\d\d秒/);
   await check(page, '43-receipts');
+  await page.goto(`${env.tessera.base}/orgs/A0001/authorized`);
+  assert.equal(await page.locator('#authorized tbody tr').count(), 2);
+  await check(page, '44-authorized');
 });
 
 test('a card that does not match the registry goes to the review queue and registers after approval', async () => {

@@ -6,7 +6,7 @@
 //! the flow. Then 授權指派作業 through the pages (two signatures), handlers added, modified and
 //! deleted with the seed's messages, and a handler's workspace shows only what was granted
 //! while the server refuses the rest (pages and API); a handler of two organizations picks one;
-//! the manager is replaced through the step pages.
+//! the manager is replaced through the step pages; the authorized list and the card lookups.
 
 mod common;
 #[path = "cert/helpers.rs"]
@@ -17,6 +17,8 @@ mod page_assignment;
 mod page_client;
 #[path = "orgs/page_people.rs"]
 mod page_people;
+#[path = "orgs/page_queries.rs"]
+mod page_queries;
 #[path = "orgs/page_registration.rs"]
 mod page_registration;
 #[path = "orgs/steps.rs"]
@@ -26,10 +28,12 @@ mod support;
 
 use page_assignment::assignment_pages_manage_handlers_and_the_guard_hides_the_rest;
 use page_people::handlers_choose_and_managers_are_replaced_through_pages;
+use page_queries::queries_through_pages;
 use page_registration::registration_pages_walk_the_steps_in_order_only;
 
 tessera_store::both_backends!(
     registration_pages_walk_the_steps_in_order_only,
     assignment_pages_manage_handlers_and_the_guard_hides_the_rest,
     handlers_choose_and_managers_are_replaced_through_pages,
+    queries_through_pages,
 );

@@ -3,13 +3,15 @@
 //! per step (`flow.rs`; each step's form and submission in `steps.rs`), the manager's handler
 //! list and delete (`handlers.rs`) and add / modify (`handler_form.rs`), handler sign-in, the
 //! choice of organization and the handler's workspace (`people.rs`), and the organization
-//! services index with 查詢作業 (`queries.rs`). Every page calls the same flow functions as the
+//! services index with 查詢作業 (`queries.rs`; the card lookups and the authorized list in
+//! `lookups.rs`). Every page calls the same flow functions as the
 //! JSON API (`flows::orgs`); organization-scoped pages sit behind the same guard `Org<R>`, so
 //! the server refuses what the page hides.
 
 pub mod flow;
 pub mod handler_form;
 pub mod handlers;
+pub mod lookups;
 pub mod people;
 pub mod queries;
 mod steps;
@@ -57,6 +59,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/orgs/{code}/workspace", get(people::workspace))
         .route("/orgs/{code}/receipts", get(queries::receipts))
+        .route("/orgs/{code}/authorized", get(lookups::authorized))
+        .route(
+            "/orgs/lookup/organization-certificate",
+            get(lookups::org_form).post(lookups::org_submit),
+        )
+        .route(
+            "/orgs/lookup/citizen-certificate",
+            get(lookups::citizen_form).post(lookups::citizen_submit),
+        )
 }
 
 /// A guard refusal (`Org<R>`) as a page with the same status and catalog message.
