@@ -2,8 +2,9 @@
 //! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
 //! (profile, change password, delete account, 管理外部帳號), the terms, the signing component
 //! self-check, 「使用 X 登入」 with upstream providers, the certificate pages (`cert/`:
-//! registration, sign-in and binding, 會員中心's certificates, reset by certificate), the demo
-//! page, and the embedded static assets.
+//! registration, sign-in and binding, 會員中心's certificates, reset by certificate), the
+//! organization pages (`orgs/`: registration, replacement, assignment, handlers, queries), the
+//! demo page, and the embedded static assets.
 //! Every page works without JavaScript except the ALTCHA widget, the self-check and signing
 //! with the card (`cert-sign.js`).
 

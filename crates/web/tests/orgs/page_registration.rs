@@ -164,6 +164,19 @@ pub async fn registration_pages_walk_the_steps_in_order_only(store: Store, db: T
         g.body.contains("收件時間") && g.body.contains("A0001"),
         "receipt shown",
     )?;
+    // Declining the terms ends a flow and says so.
+    let g = post(&h, &mut b, "/orgs/register", &[]).await;
+    moved(&g, "/terms", "second start")?;
+    let declined = g.location.clone();
+    let g = post(&h, &mut b, &declined, &[("agree", "no")]).await;
+    moved(&g, "/orgs", "declined")?;
+    let g = get(&h, &mut b, "/orgs").await;
+    expect(&g, StatusCode::OK, "您未同意用戶約定條款", "declined flash")?;
+    let g = get(&h, &mut b, &declined).await;
+    ensure(
+        g.status == StatusCode::NOT_FOUND,
+        format!("declined flow: {}", g.status),
+    )?;
     // The flow is used up.
     let g = post(&h, &mut b, &details, &fields).await;
     ensure(
