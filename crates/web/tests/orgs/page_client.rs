@@ -82,6 +82,21 @@ pub async fn post(h: &CertHarness, b: &mut Browser, path: &str, fields: &[(&str,
     send(h, b, Method::POST, path, Some(body.finish()), Some(BASE)).await
 }
 
+/// Posts a card step signed by a card given by its files (e.g. a renewed certificate).
+pub async fn signed_by(
+    h: &CertHarness,
+    b: &mut Browser,
+    path: &str,
+    purpose: &str,
+    c: &crate::support::Card,
+    fields: &[(&str, &str)],
+) -> Got {
+    let (id, sig) = crate::support::answer_with(h, b, purpose, &c.cert, &c.key).await;
+    let mut all = vec![("challenge_id", id.as_str()), ("signature", sig.as_str())];
+    all.extend_from_slice(fields);
+    post(h, b, path, &all).await
+}
+
 /// Posts a card step: a challenge for `purpose` signed by `entity` plus `fields`.
 pub async fn signed(
     h: &CertHarness,

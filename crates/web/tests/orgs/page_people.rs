@@ -2,7 +2,8 @@
 //! (and may switch; nothing before choosing, nothing of the other one, nothing of an
 //! organization that did not assign them); then 更換授權管理者自然人憑證 through the step pages
 //! makes another citizen the manager: the old manager's card no longer opens the assignment,
-//! the new one does, and the receipt records list the replacement.
+//! the new one does, and the receipt records list the replacement; then both certificates are
+//! replaced (a renewed organization card and another manager).
 
 use axum::http::StatusCode;
 use tessera_store::Store;
@@ -180,5 +181,54 @@ pub async fn handlers_choose_and_managers_are_replaced_through_pages(
     ensure(
         g.body.contains("首次註冊") && g.body.contains("年"),
         "both receipts, ROC time",
+    )?;
+
+    // 更換機關憑證與授權管理者自然人憑證: a renewed organization card and 李大同 as manager.
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let new_org = renewed(NDC_CARD, "gca-test", "0c0ffe03", work.path());
+    let g = post(&h, &mut b, "/orgs/replace", &[("kind", "replace_both")]).await;
+    moved(&g, "/terms", "start both")?;
+    let g = post(&h, &mut b, &g.location.clone(), &[("agree", "yes")]).await;
+    let g = signed_by(
+        &h,
+        &mut b,
+        &g.location.clone(),
+        "org-replace",
+        &new_org,
+        &[("agency_code", NDC)],
     )
+    .await;
+    moved(&g, "/manager-certificate", "renewed organization card")?;
+    let li_id = national_id(LI);
+    let g = signed(
+        &h,
+        &mut b,
+        &g.location.clone(),
+        "org-manager",
+        LI,
+        &[("national_id", &li_id)],
+    )
+    .await;
+    moved(&g, "/details", "new manager")?;
+    let g = post(
+        &h,
+        &mut b,
+        &g.location.clone(),
+        &[
+            ("name", "李大同"),
+            ("email", "li@example.gov.tw"),
+            ("phone", "(02)2701-3411"),
+        ],
+    )
+    .await;
+    expect(
+        &g,
+        StatusCode::OK,
+        "貴機關已完成機關憑證及授權管理者自然人憑證更換",
+        "both replaced",
+    )?;
+    let r = steps::assign(&h, &mut b, NDC, &card(NDC_CARD), &card(LI), &li_id).await;
+    refused(&r, StatusCode::FORBIDDEN, "org_cert_not_current")?;
+    let r = steps::assign(&h, &mut b, NDC, &new_org, &card(LI), &li_id).await;
+    ensure(r.status == StatusCode::OK, r.text.clone())
 }
