@@ -9,7 +9,9 @@
 # starts its own tessera and callback server too.
 # The certificate test (tests/e2e/cert.test.mjs, issue 5) starts its own tessera trusting a test
 # PKI, the real tessera-signer on SoftHSM2 cards and an `openssl ocsp` responder, on free ports
-# (helpers in tests/e2e/cert-env.mjs; needs softhsm2, opensc, openssl).
+# (helpers in tests/e2e/cert-env.mjs; needs softhsm2, opensc, openssl). The organization test
+# (tests/e2e/orgs.test.mjs, issue 6) does the same with OCSP responders per CA and prepares the
+# registry and a reviewer with `tessera admin`.
 # The back-office test (tests/e2e/backoffice.test.mjs) starts its own tessera trusting a test PKI,
 # with the registry and staff created by `tessera admin orgs import` / `tessera admin staff add`.
 # Needs: node >= 20, npm, chromium, fonts-noto-cjk (scripts/install-test-deps.sh).

@@ -166,7 +166,7 @@ async function healthy(base) {
  * `tessera serve` on a free port with its own data directory (SQLite, Maildir), trusting
  * `pki` with OCSP revocation answered by `ocspUrl` only (no CRL fallback, so a refusal proves
  * the responder said so), the pages pointed at `signerUrl`, and a cheap CAPTCHA. `toml` is
- * appended to the configuration file. Resolves { base, data, child, stop() }.
+ * appended to the configuration file (without `ocspUrl` it must map responders per CA). Resolves { base, data, child, stop() }.
  */
 export async function startTessera({ dir, pki, ocspUrl, signerUrl, toml = '' }) {
   const port = await freePort();
@@ -177,7 +177,8 @@ export async function startTessera({ dir, pki, ocspUrl, signerUrl, toml = '' }) 
     `trust_dir = ${JSON.stringify(pki.path(pki.manifest.trust_dir))}`,
     'revocation = "ocsp"',
     'crl_fallback = false',
-    `ocsp_responder = ${JSON.stringify(ocspUrl)}`,
+    // No single responder when the test maps one per CA ([pki.ocsp_responders] in `toml`).
+    ocspUrl ? `ocsp_responder = ${JSON.stringify(ocspUrl)}` : '',
     '[captcha]',
     'cost = 1',
     'max_counter = 50',

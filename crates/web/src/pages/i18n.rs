@@ -174,6 +174,17 @@ const FLASHES: &[Flash] = &[
         zh: "憑證驗證已逾時或已完成，請重新以憑證登入。",
         en: "The certificate check has expired or was already used; please sign in with the card again.",
     },
+    // Organizations (issue 6).
+    Flash {
+        code: "org_terms_declined",
+        zh: "您未同意用戶約定條款，作業已結束。",
+        en: "You did not agree to the terms of use; nothing was registered.",
+    },
+    Flash {
+        code: "org_signed_out",
+        zh: "已結束機關作業。",
+        en: "You have left the organization's work.",
+    },
     Flash {
         code: "demo_card_inserted",
         zh: "已插入示範卡片，可以開始以憑證操作。",
@@ -202,9 +213,32 @@ const FLASHES: &[Flash] = &[
     },
 ];
 
+/// Catalog messages a redirect may announce as they are (organizations, issue 6).
+const CATALOG_FLASHES: &[&str] = &[
+    "org_review_pending",
+    "org_assignment_opened",
+    "org_handler_added",
+    "org_handler_updated",
+    "org_handler_deleted",
+];
+
 /// The flash message with this code, if it is one of the fixed ones.
 pub fn flash(code: &str) -> Option<Flash> {
-    FLASHES.iter().copied().find(|f| f.code == code)
+    FLASHES
+        .iter()
+        .copied()
+        .find(|f| f.code == code)
+        .or_else(|| {
+            CATALOG_FLASHES
+                .iter()
+                .copied()
+                .find(|c| *c == code)
+                .map(|c| Flash {
+                    code: c,
+                    zh: tessera_core::messages::message(c, Lang::ZhTw),
+                    en: tessera_core::messages::message(c, Lang::En),
+                })
+        })
 }
 
 #[cfg(test)]

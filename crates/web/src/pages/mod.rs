@@ -2,8 +2,9 @@
 //! 會員登入, 忘記密碼 and the reset pages, the email-verification landing page, 會員中心
 //! (profile, change password, delete account, 管理外部帳號), the terms, the signing component
 //! self-check, 「使用 X 登入」 with upstream providers, the certificate pages (`cert/`:
-//! registration, sign-in and binding, 會員中心's certificates, reset by certificate), the demo
-//! page, and the embedded static assets.
+//! registration, sign-in and binding, 會員中心's certificates, reset by certificate), the
+//! organization pages (`orgs/`: registration, replacement, assignment, handlers, queries), the
+//! demo page, and the embedded static assets.
 //! Every page works without JavaScript except the ALTCHA widget, the self-check and signing
 //! with the card (`cert-sign.js`).
 
@@ -28,6 +29,8 @@ mod external;
 mod upstream;
 // Back office (issue 6 item 9, h6c): /admin pages for staff.
 pub(crate) mod backoffice;
+// Issue 6: the organization pages.
+mod orgs;
 
 #[cfg(test)]
 mod tests;
@@ -110,5 +113,6 @@ pub fn router() -> Router<AppState> {
         .route("/demo/card", post(demo::insert))
         .route("/assets/{version}/{name}", get(assets::serve))
         .merge(backoffice::router())
+        .merge(orgs::router())
         .fallback(home::not_found)
 }

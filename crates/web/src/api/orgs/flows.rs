@@ -21,7 +21,7 @@ use crate::flows::orgs::flow::{self, FlowView, StartInput, TermsInput, browser_b
 use crate::flows::orgs::functions::{GroupView, group_views};
 use crate::flows::orgs::manager::{self, AssignmentView, ManagerCardInput, ManagerStep};
 use crate::flows::orgs::org_card::{self, ContactInput, OrgCardInput};
-use crate::flows::orgs::sessions::{self, Kind};
+use crate::flows::orgs::sessions;
 use crate::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -212,20 +212,9 @@ pub async fn end_assignment(
     ctx: Ctx,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
-    let (ended, clear) = sessions::end(&state, &headers, Kind::Assignment)
+    let clear = sessions::end_assignment(&state, &headers, &ctx)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
-    if let Some(s) = ended {
-        crate::audit::record(
-            &state,
-            tessera_core::audit::AuditKind::OrgAssignmentClosed,
-            crate::audit::Subject::username(&s.national_id),
-            &ctx,
-            "ok",
-            Some(serde_json::json!({ "agency_code": s.agency_code })),
-        )
-        .await;
-    }
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
 }
 

@@ -133,3 +133,25 @@ pub async fn end(
     );
     Ok((existing, clear))
 }
+
+/// Ends the request's assignment session (退出, audited `org_assignment_closed`); returns the
+/// clearing cookie. The JSON API and the pages both call this.
+pub async fn end_assignment(
+    state: &AppState,
+    headers: &HeaderMap,
+    ctx: &crate::context::Ctx,
+) -> Result<String, Failure> {
+    let (ended, clear) = end(state, headers, Kind::Assignment).await?;
+    if let Some(s) = ended {
+        crate::audit::record(
+            state,
+            tessera_core::audit::AuditKind::OrgAssignmentClosed,
+            crate::audit::Subject::username(&s.national_id),
+            ctx,
+            "ok",
+            Some(serde_json::json!({ "agency_code": s.agency_code })),
+        )
+        .await;
+    }
+    Ok(clear)
+}
