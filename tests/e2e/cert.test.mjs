@@ -279,7 +279,8 @@ test('signer problems are explained: cancelled, wrong PIN, not running', async (
 
     // A wrong PIN: the card refuses it, the page says so (and nothing was posted).
     await signWithCard(page, '憑證登入', '000000');
-    await page.waitForFunction(() => /PIN/.test(document.querySelector('[data-cert-status]')?.innerText || ''));
+    // (Not just /PIN/: the in-progress 「請在簽章元件視窗輸入 PIN 碼」 matches that too.)
+    await page.waitForFunction(() => /PIN碼錯誤/.test(document.querySelector('[data-cert-status]')?.innerText || ''));
     assert.match(await status.innerText(), /IC卡登入失敗.*PIN碼錯誤/);
     assert.ok(page.url().endsWith('/login'));
     await check(page, '30-wrong-pin');
