@@ -8,7 +8,10 @@
 //! before timing (Tessera's through its own authorization endpoint; oidc-provider's through
 //! its models). Then, one server at a time, the same HTTP client exchanges every code at the
 //! token endpoint with CONCURRENCY requests in flight, and the exchanges per second of each
-//! are printed with their ratio (target: Tessera ≥ 5 × oidc-provider).
+//! are printed with their ratio (target: Tessera ≥ 5 × oidc-provider). Also printed: CPU time
+//! per exchange of each server (oidc-provider: its process; Tessera: this process minus the
+//! HTTP client's share, measured while the client talked to oidc-provider), which other
+//! programs loading the shared machine hardly move.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +26,9 @@ use tessera_notify::{Mailer, SmsSender};
 use tessera_store::{NewAccount, Store};
 use tessera_web::flows::oidc::clients::{NewClient, register};
 use tessera_web::{AppState, Settings};
+
+#[path = "../../cert/src/cpu.rs"]
+mod cpu;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -276,9 +282,18 @@ async fn main() -> Result<(), BoxError> {
     let (mut node, baseline) = start_oidc_provider(count, &challenge).await?;
 
     // Baseline first, then Tessera, each alone on the machine while timed.
+    let node_pid = node.id();
+    let (n0, c0) = (cpu::cpu_secs(node_pid), cpu::cpu_secs(None));
     let (base_rate, base_failed) = exchange_all(&http, &baseline, concurrency).await?;
+    let ops = count as f64;
+    let base_cpu = cpu::micros_per(n0, cpu::cpu_secs(node_pid), ops);
+    let client_cpu = cpu::micros_per(c0, cpu::cpu_secs(None), ops);
     let _ = node.kill().await;
+    let c0 = cpu::cpu_secs(None);
     let (rate, failed) = exchange_all(&http, &tessera, concurrency).await?;
+    let tessera_cpu = cpu::micros_per(c0, cpu::cpu_secs(None), ops)
+        .zip(client_cpu)
+        .map(|(all, client)| all - client);
     println!(
         "cores: {cores}; codes per server: {count}; concurrency: {concurrency}; client auth: client_secret_basic; PKCE S256"
     );
@@ -294,5 +309,17 @@ async fn main() -> Result<(), BoxError> {
         "ratio tessera/oidc-provider: {:.2} (target >= 5)",
         rate / base_rate
     );
+    println!(
+        "CPU per exchange: oidc-provider {} (its process), tessera {} (this process minus the HTTP client's {})",
+        cpu::show(base_cpu),
+        cpu::show(tessera_cpu),
+        cpu::show(client_cpu)
+    );
+    if let (Some(b), Some(t)) = (base_cpu, tessera_cpu) {
+        println!(
+            "CPU ratio oidc-provider/tessera: {:.2} (exchanges per CPU-second, server side)",
+            b / t
+        );
+    }
     Ok(())
 }
