@@ -3,7 +3,8 @@
 //!
 //! Appends run in one transaction that first bumps the one-row `audit_head` with
 //! `UPDATE … RETURNING` — a row lock on PostgreSQL, the write lock on SQLite — so appends
-//! from several nodes serialise and the chain never forks. Editing, deleting or inserting
+//! from several nodes serialise and the chain never forks. A node's concurrent appends are
+//! group-committed, several entries per transaction (`audit_queue.rs`). Editing, deleting or inserting
 //! rows with raw SQL breaks the chain and [`Store::verify_audit_chain`] reports where.
 //! (Someone able to rewrite the whole table and the head can recompute the chain; publish
 //! [`Store::audit_head`] elsewhere from time to time to anchor it.) Audit entries outlive
@@ -60,7 +61,7 @@ pub struct AuditVerify {
     pub first_bad_seq: Option<i64>,
 }
 
-const AUDIT_COLUMNS: &str =
+pub(crate) const AUDIT_COLUMNS: &str =
     "seq, at, kind, account_id, username, ip, user_agent, outcome, detail, prev_hash, hash";
 
 fn entry_from_row(row: &AnyRow) -> sqlx::Result<AuditEntry> {
@@ -85,45 +86,10 @@ fn entry_from_row(row: &AnyRow) -> sqlx::Result<AuditEntry> {
 const VERIFY_PAGE: i64 = 1000;
 
 impl Store {
-    /// Appends an event to the chain and returns the entry.
+    /// Appends an event to the chain and returns the entry once it is committed. Events
+    /// appended concurrently on this node share one transaction (`audit_queue.rs`).
     pub async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::Inconsistent("audit head missing"))?;
-        let seq: i64 = head.try_get("seq")?;
-        let prev_hash: String = head.try_get("hash")?;
-        let hash = entry_hash(&prev_hash, seq, event);
-        sqlx::query(&format!(
-            "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        ))
-        .bind(seq)
-        .bind(event.at)
-        .bind(&event.kind)
-        .bind(&event.account_id)
-        .bind(&event.username)
-        .bind(&event.ip)
-        .bind(&event.user_agent)
-        .bind(&event.outcome)
-        .bind(&event.detail)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(AuditEntry {
-            seq,
-            event: event.clone(),
-            prev_hash,
-            hash,
-        })
+        self.audit.append(&self.pool, event).await
     }
 
     /// The newest `limit` entries, newest first; only those of `account_id` when given.

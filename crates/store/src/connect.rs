@@ -2,12 +2,14 @@
 //! migrations.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
 use crate::StoreError;
+use crate::audit_queue::AuditQueue;
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -35,6 +37,8 @@ pub struct StoreOptions {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// This node's audit appends waiting to be group-committed (shared by clones).
+    pub(crate) audit: Arc<AuditQueue>,
 }
 
 /// A parsed `sqlite:` URL.
@@ -164,6 +168,7 @@ impl Store {
             Ok(Store {
                 pool,
                 backend: Backend::Sqlite,
+                audit: Arc::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -174,6 +179,7 @@ impl Store {
             Ok(Store {
                 pool,
                 backend: Backend::Postgres,
+                audit: Arc::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl)

@@ -14,6 +14,8 @@ mod account_model;
 mod accounts;
 mod audit;
 mod audit_hash;
+// Group commit of audit appends (performance, issue 5).
+mod audit_queue;
 mod captcha;
 pub mod certs;
 mod connect;

@@ -16,6 +16,8 @@ tessera_store::both_backends!(
     row_beyond_the_head_is_detected,
     verifying_during_appends_reports_no_damage,
     filtered_listing_is_newest_first,
+    many_concurrent_appends_on_one_node_are_all_committed,
+    a_failing_event_does_not_take_its_batch_down,
 );
 
 fn event(i: i64, account_id: Option<&str>) -> NewAuditEvent {
@@ -186,6 +188,85 @@ async fn verifying_during_appends_reports_no_damage(store: Store, db: TestDataba
         store.verify_audit_chain().await?,
         AuditVerify {
             entries: 80,
+            first_bad_seq: None
+        }
+    );
+    Ok(())
+}
+
+/// Group commit: 300 appends at once from one node each get their own committed entry,
+/// exactly as stored, in one unbroken chain (beyond one batch of 64).
+async fn many_concurrent_appends_on_one_node_are_all_committed(
+    store: Store,
+    _db: TestDatabase,
+) -> TestResult {
+    let tasks: Vec<_> = (0..300)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append_audit(&event(i, Some("acc-1"))).await })
+        })
+        .collect();
+    let mut returned = Vec::new();
+    for task in tasks {
+        returned.push(task.await??);
+    }
+    returned.sort_by_key(|e| e.seq);
+    assert_eq!(
+        returned.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=300).collect::<Vec<_>>()
+    );
+    let mut stored = store.audit_entries(None, 1000).await?;
+    stored.reverse();
+    assert_eq!(
+        stored, returned,
+        "each caller got exactly what was committed"
+    );
+    assert_eq!(
+        store.verify_audit_chain().await?,
+        AuditVerify {
+            entries: 300,
+            first_bad_seq: None
+        }
+    );
+    Ok(())
+}
+
+/// An event the database refuses (a NUL character: PostgreSQL text cannot hold it; SQLite
+/// takes it) fails alone: the events batched with it are still committed and chained.
+async fn a_failing_event_does_not_take_its_batch_down(
+    store: Store,
+    _db: TestDatabase,
+) -> TestResult {
+    let bad = NewAuditEvent {
+        detail: Some("nul \0 byte".to_owned()),
+        ..event(0, None)
+    };
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (store, bad) = (store.clone(), bad.clone());
+        tasks.push(tokio::spawn(async move {
+            if i == 20 {
+                (true, store.append_audit(&bad).await.is_ok())
+            } else {
+                (false, store.append_audit(&event(i, None)).await.is_ok())
+            }
+        }));
+    }
+    let mut bad_written = false;
+    for task in tasks {
+        let (is_bad, ok) = task.await?;
+        if is_bad {
+            bad_written = ok;
+        } else {
+            assert!(ok, "a good event failed with the bad one");
+        }
+    }
+    let postgres = store.backend() == tessera_store::Backend::Postgres;
+    assert_eq!(bad_written, !postgres);
+    assert_eq!(
+        store.verify_audit_chain().await?,
+        AuditVerify {
+            entries: if bad_written { 40 } else { 39 },
             first_bad_seq: None
         }
     );
