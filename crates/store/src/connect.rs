@@ -154,8 +154,12 @@ impl Store {
                     .idle_timeout(None)
                     .max_lifetime(None)
             };
+            // No ping before handing out a connection: an SQLite connection cannot drop
+            // (it is a file handle), and the ping was a round trip to sqlx's SQLite worker
+            // thread on every query. (sqlx still pings once when a connection comes back.)
             let pool = pool_options
                 .acquire_timeout(Duration::from_secs(30))
+                .test_before_acquire(false)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move { sqlite_after_connect(conn, file_backed).await })
                 })

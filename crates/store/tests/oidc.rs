@@ -1,17 +1,21 @@
 //! OpenID Connect provider state on both backends, across nodes and under concurrency: a
 //! code is redeemed by exactly one of many concurrent callers (later ones learn it was
-//! reused), a refresh token rotates exactly once, a client assertion id is accepted once on
+//! reused; the token endpoint's one-call exchange stores exactly one refresh token and none
+//! when its checks refuse), a refresh token rotates exactly once, a client assertion id is accepted once on
 //! any node, revoking a grant ends its family, key rotation keeps the old key published.
 
 mod common;
 
 use common::{NOW, TestResult, register};
 use tessera_store::Store;
-use tessera_store::oidc::{Code, Grant, OidcClient, Redeemed, RefreshToken, Rotated, SigningKey};
+use tessera_store::oidc::{
+    Code, Exchanged, Grant, OidcClient, Redeemed, RefreshToken, Rotated, SigningKey,
+};
 use tessera_store::testing::TestDatabase;
 
 tessera_store::both_backends!(
     code_redeemed_once_under_concurrency,
+    code_exchanged_once_with_its_refresh_token,
     refresh_rotates_once_and_reuse_is_reported,
     assertion_ids_are_single_use_across_nodes,
     keys_rotate_with_the_old_one_published,
@@ -104,6 +108,90 @@ async fn code_redeemed_once_under_concurrency(store: Store, db: TestDatabase) ->
     assert_eq!(
         store.redeem_oidc_code("c2", NOW + 61).await?,
         Redeemed::Expired
+    );
+    Ok(())
+}
+
+async fn code_exchanged_once_with_its_refresh_token(store: Store, db: TestDatabase) -> TestResult {
+    let (_, grant) = setup(&store).await?;
+    store.issue_oidc_code(&grant, &code(&grant, "c1")).await?;
+    let other = db.connect().await?;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let s = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            let out = s
+                .exchange_oidc_code("c1", NOW + 1, |r| {
+                    assert!(r.account_usable);
+                    Ok::<_, ()>(RefreshToken {
+                        hash: format!("r{i}"),
+                        grant_id: r.grant.id.clone(),
+                        created_at: NOW + 1,
+                        expires_at: NOW + 10 * 86_400,
+                    })
+                })
+                .await;
+            (i, out)
+        }));
+    }
+    let mut winners = Vec::new();
+    for t in tasks {
+        match t.await? {
+            (i, Ok(Exchanged::Issued(r))) => {
+                assert_eq!(r.grant.id, "grant-1");
+                winners.push(i);
+            }
+            (_, Ok(Exchanged::Reused { grant_id })) => assert_eq!(grant_id, "grant-1"),
+            (_, other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one exchange wins");
+    for i in 0..8 {
+        let stored = store.oidc_refresh_grant(&format!("r{i}"), NOW + 2).await?;
+        assert_eq!(
+            stored.is_some(),
+            winners.contains(&i),
+            "only the winner's token"
+        );
+    }
+    let (_, exp) = store
+        .oidc_refresh_grant(&format!("r{}", winners[0]), NOW + 2)
+        .await?
+        .ok_or("winner's token")?;
+    assert_eq!(exp, grant.expires_at, "never outlives its family");
+    // Refused by the caller's checks: nothing stored, and the code is spent all the same.
+    let g2 = Grant {
+        id: "grant-2".into(),
+        ..grant.clone()
+    };
+    store.issue_oidc_code(&g2, &code(&g2, "c2")).await?;
+    let refuse = |_: &tessera_store::oidc::Redemption| Err::<RefreshToken, _>("pkce");
+    assert_eq!(
+        store.exchange_oidc_code("c2", NOW + 1, refuse).await?,
+        Exchanged::Refused("pkce")
+    );
+    assert_eq!(
+        store.exchange_oidc_code("c2", NOW + 2, refuse).await?,
+        Exchanged::Reused {
+            grant_id: "grant-2".into()
+        }
+    );
+    assert_eq!(
+        store.exchange_oidc_code("nope", NOW, refuse).await?,
+        Exchanged::Unknown
+    );
+    let g3 = Grant {
+        id: "grant-3".into(),
+        ..grant.clone()
+    };
+    store.issue_oidc_code(&g3, &code(&g3, "c3")).await?;
+    assert_eq!(
+        store.exchange_oidc_code("c3", NOW + 61, refuse).await?,
+        Exchanged::Expired
     );
     Ok(())
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     // subject secret (both backed by the database).
     pub oidc_keys: Arc<crate::flows::oidc::keys::KeyCache>,
     pub oidc_pairwise: Arc<tokio::sync::OnceCell<String>>,
+    /// Registered clients, cached briefly for the token endpoint (`flows::oidc::client_cache`).
+    pub oidc_clients: Arc<crate::flows::oidc::client_cache::ClientCache>,
     /// Issue 5 (h5): demo mode's card reader (`tessera serve --demo`), for the `/demo` page.
     pub demo_cards: Option<Arc<dyn crate::demo::DemoCards>>,
 }
@@ -50,6 +52,7 @@ impl AppState {
             upstream: Default::default(),
             oidc_keys: Arc::new(crate::flows::oidc::keys::KeyCache::new()),
             oidc_pairwise: Arc::new(tokio::sync::OnceCell::new()),
+            oidc_clients: Arc::default(),
             demo_cards: None,
         })
     }

@@ -1,6 +1,7 @@
 //! OpenID Connect client authentication and administration, attacked on SQLite and
 //! PostgreSQL: wrong secrets and wrong methods, replayed or wrongly addressed private_key_jwt
-//! assertions, the operator-only back-office page (and its CSRF protection), and a password
+//! assertions, a removed client refused at once although the node caches client rows, the
+//! operator-only back-office page (and its CSRF protection), and a password
 //! reset revoking every grant of the account.
 
 mod common;
@@ -237,9 +238,34 @@ async fn password_reset_revokes_grants(store: Store, db: TestDatabase) -> R {
     )
 }
 
+/// The token endpoint caches client rows (`flows::oidc::client_cache`): removing a client
+/// must still end its access at once on this node, with its unredeemed codes.
+async fn removed_client_is_refused_at_once(store: Store, db: TestDatabase) -> R {
+    let h = harness(store, db);
+    let rp = add_client(&h.state, client_input("移除測試")).await;
+    let id = account(&h.state, "cremove1", None).await;
+    let cookie = session(&h.state, &id, Loa::Password).await;
+    let (first, v1) = code_for(&h.app, &cookie, &rp.client.id).await?;
+    let (second, v2) = code_for(&h.app, &cookie, &rp.client.id).await?;
+    ensure(
+        exchange(&h.app, &rp, &first, &v1).await.status == 200,
+        "tokens before removal (the client row is now cached)",
+    )?;
+    let removed = tessera_web::flows::oidc::clients::remove(&h.state, &rp.client.id, &ctx(), "op")
+        .await
+        .map_err(|f| f.code.to_string())?;
+    ensure(removed, "client removed")?;
+    let r = exchange(&h.app, &rp, &second, &v2).await;
+    ensure(
+        r.status == 401 && r.body["error"] == "invalid_client",
+        format!("removed client refused: {}", r.text),
+    )
+}
+
 tessera_store::both_backends!(
     wrong_client_authentication,
     private_key_jwt_replay_is_refused,
     operator_page_needs_a_staff_operator,
     password_reset_revokes_grants,
+    removed_client_is_refused_at_once,
 );

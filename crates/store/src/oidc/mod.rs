@@ -1,11 +1,13 @@
 //! Storage of the OpenID Connect provider, shared by every node: registered clients
 //! (`clients`), signing keys with rotation (`keys`), pending authorization requests, grants
-//! with their single-use codes and rotating refresh tokens (`grants`), consents and used
+//! with their single-use codes and rotating refresh tokens (`grants`; the token endpoint's
+//! code exchange on one connection in `exchange`), consents and used
 //! client-assertion ids (`consents`). Secrets (client secrets, codes, refresh tokens) are
 //! stored only as SHA-256 digests made by the caller.
 
 mod clients;
 mod consents;
+mod exchange;
 mod grants;
 mod keys;
 mod refresh;
@@ -13,6 +15,7 @@ mod requests;
 
 pub use clients::OidcClient;
 pub use consents::ConsentRow;
+pub use exchange::{Exchanged, Redemption};
 pub use grants::{Code, Grant, Redeemed};
 pub use keys::SigningKey;
 pub use refresh::{RefreshToken, Rotated};

@@ -218,7 +218,7 @@ pub async fn authenticate(
     let client = if id.len() > 200 {
         None
     } else {
-        state.store.oidc_client(&id).await?
+        state.oidc_clients.get(&state.store, &id).await?
     };
     let outcome: Result<(), &'static str> = match (&client, &m) {
         (None, _) => Err("unknown_client"),

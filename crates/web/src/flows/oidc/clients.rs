@@ -143,6 +143,7 @@ pub async fn remove(
     operator: &str,
 ) -> Result<bool, Failure> {
     let removed = state.store.delete_oidc_client(client_id).await?;
+    state.oidc_clients.forget(client_id);
     if removed {
         audit::record(
             state,

@@ -7,6 +7,7 @@
 pub mod authorize;
 pub mod claims;
 pub mod client_auth;
+pub mod client_cache;
 pub mod clients;
 pub mod consent;
 pub mod keys;

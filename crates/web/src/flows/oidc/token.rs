@@ -9,7 +9,7 @@ use tessera_core::audit::AuditKind;
 use tessera_core::loa::Loa;
 use tessera_core::oidc::{amr_of, scopes_covered};
 use tessera_store::Account;
-use tessera_store::oidc::{Grant, OidcClient, Redeemed, RefreshToken, Rotated};
+use tessera_store::oidc::{Exchanged, Grant, OidcClient, Redemption, RefreshToken, Rotated};
 
 use super::{OAuthError, at_hash, digest, issuer, param, s256, subject, valid_verifier};
 use crate::audit::{self, Subject};
@@ -165,32 +165,15 @@ fn new_refresh(state: &AppState, grant: &Grant, t: i64) -> (String, RefreshToken
     (raw, rt)
 }
 
-/// `grant_type=authorization_code`.
-pub async fn code_grant(
-    state: &AppState,
+/// The checks of a code just spent, in the order RFC 6749 §4.1.3 lists them: issued to
+/// this client, same redirect URI, PKCE verifier, grant still live and account usable.
+fn check_code(
     client: &OidcClient,
     p: &[(String, String)],
-    ctx: &Ctx,
-) -> Result<TokenResponse, OAuthError> {
-    let code = param(p, "code").ok_or_else(|| OAuthError::request("code missing"))?;
-    let t = now();
-    let (code, grant) = match state.store.redeem_oidc_code(&digest(code), t).await? {
-        Redeemed::Ok(c, g) => (c, g),
-        Redeemed::Reused { grant_id } => {
-            revoke(
-                state,
-                &grant_id,
-                AuditKind::OidcCodeReused,
-                "code_reused",
-                ctx,
-            )
-            .await;
-            return Err(OAuthError::grant("authorization code already used"));
-        }
-        Redeemed::Expired | Redeemed::Unknown => {
-            return Err(OAuthError::grant("authorization code invalid or expired"));
-        }
-    };
+    r: &Redemption,
+    t: i64,
+) -> Result<(), OAuthError> {
+    let (code, grant) = (&r.code, &r.grant);
     if grant.client_id != client.id {
         return Err(OAuthError::grant("code was issued to another client"));
     }
@@ -204,22 +187,61 @@ pub async fn code_grant(
         (None, Some(_)) => return Err(OAuthError::grant("no code_challenge was sent")),
         (None, None) => {}
     }
-    if !grant.is_live(t) || usable_account(state, &grant).await?.is_none() {
+    if !grant.is_live(t) || !r.account_usable {
         return Err(OAuthError::grant("authorization no longer valid"));
     }
-    let (raw, rt) = new_refresh(state, &grant, t);
-    state.store.add_oidc_refresh(&rt).await?;
+    Ok(())
+}
+
+/// `grant_type=authorization_code`: the code is spent, checked and its refresh token
+/// stored in one store call (three statements on one connection).
+pub async fn code_grant(
+    state: &AppState,
+    client: &OidcClient,
+    p: &[(String, String)],
+    ctx: &Ctx,
+) -> Result<TokenResponse, OAuthError> {
+    let code = param(p, "code").ok_or_else(|| OAuthError::request("code missing"))?;
+    let t = now();
+    let mut raw = None;
+    let exchanged = state
+        .store
+        .exchange_oidc_code(&digest(code), t, |r| {
+            check_code(client, p, r, t)?;
+            let (secret, rt) = new_refresh(state, &r.grant, t);
+            raw = Some(secret);
+            Ok::<_, OAuthError>(rt)
+        })
+        .await?;
+    let r = match exchanged {
+        Exchanged::Issued(r) => r,
+        Exchanged::Refused(e) => return Err(e),
+        Exchanged::Reused { grant_id } => {
+            revoke(
+                state,
+                &grant_id,
+                AuditKind::OidcCodeReused,
+                "code_reused",
+                ctx,
+            )
+            .await;
+            return Err(OAuthError::grant("authorization code already used"));
+        }
+        Exchanged::Expired | Exchanged::Unknown => {
+            return Err(OAuthError::grant("authorization code invalid or expired"));
+        }
+    };
     let resp = mint(
         state,
         client,
-        &grant,
-        &grant.scope,
-        code.nonce.as_deref(),
-        Some(raw),
+        &r.grant,
+        &r.grant.scope,
+        r.code.nonce.as_deref(),
+        raw,
         t,
     )
     .await?;
-    issued(state, client, &grant, "authorization_code", ctx).await;
+    issued(state, client, &r.grant, "authorization_code", ctx).await;
     Ok(resp)
 }
 
