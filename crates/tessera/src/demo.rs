@@ -4,6 +4,8 @@
 //! * creates the demo people's accounts once (known passwords; 王小明 with his card bound,
 //!   陳美麗 and 林醫師 registered but unbound, 李大同 without an account, an HCA institution
 //!   card, a revoked card), and
+//! * with `demo_orgs`, adds the organization registry entries, the organization cards and
+//!   a back-office staff account (issue 6), and
 //! * runs the signing component **in-process**, from the `tessera-signer` library, on a
 //!   PKCS#12 "reader" whose card the `/demo` page swaps (like pulling one card and inserting
 //!   another). In-process rather than a child process: the demo must swap cards from a web
@@ -95,7 +97,7 @@ impl DemoReader {
         let e = self
             .manifest
             .entity(id)
-            .filter(|_| SEEDS.iter().any(|s| s.id == id))
+            .filter(|_| self.people.iter().any(|p| p.id == id))
             .ok_or_else(|| format!("no demo card {id}"))?;
         let pin = Pin::from_request(&self.manifest.p12_password);
         Pkcs12Backend::open(&self.dir.join(&e.p12), pin.as_ref())
@@ -295,7 +297,9 @@ pub async fn start(
         return Ok(());
     }
     let manifest = Manifest::load(&dir)?;
-    let people = seed(state, verifier, &dir, &manifest).await?;
+    let mut people = seed(state, verifier, &dir, &manifest).await?;
+    crate::demo_orgs::seed(state, &manifest).await?;
+    people.extend(crate::demo_orgs::cards(&manifest)?);
     let wanted = signer_addr(&state.settings.signer_url)
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 61161)));
     let listener = match TcpListener::bind(wanted).await {

@@ -5,6 +5,7 @@ mod certs;
 mod clients;
 mod config;
 mod demo;
+mod demo_orgs;
 mod orgs;
 mod orgs_config;
 mod runtime;

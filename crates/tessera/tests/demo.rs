@@ -2,6 +2,8 @@
 //! the in-process signer answers with the inserted demo card, a card it signs with signs in
 //! (王小明's is bound), the `/demo` page swaps cards; and when the signer address is taken by
 //! another program, that program is left alone and the demo signer moves to a free port.
+//! The organization part (issue 6): registry entries, organization cards on `/demo` and the
+//! demo staff account exist after a start, and a second start duplicates none of them.
 //! (Never on 61161: the signer address is always a free port here.)
 
 use std::io::{BufRead, BufReader};
@@ -15,7 +17,7 @@ struct Demo {
     child: Child,
     base: String,
     lines: Vec<String>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for Demo {
@@ -35,9 +37,16 @@ fn free_port() -> u16 {
 /// Starts the demo with the signer address `signer`; collects stdout up to the listening line.
 fn start_demo(signer: &str) -> Demo {
     let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = start_demo_in(dir.path(), signer);
+    d._dir = Some(dir);
+    d
+}
+
+/// Starts the demo on the data directory `dir` (the caller keeps it).
+fn start_demo_in(dir: &std::path::Path, signer: &str) -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(dir)
         .args([
             "--signer-url",
             signer,
@@ -67,7 +76,7 @@ fn start_demo(signer: &str) -> Demo {
         child,
         base,
         lines,
-        _dir: dir,
+        _dir: None,
     }
 }
 
@@ -243,4 +252,127 @@ async fn a_taken_signer_port_is_left_alone() {
     );
     // The other program still holds its port.
     assert_eq!(taken.local_addr().expect("addr").port(), port);
+}
+
+/// `tessera admin …` on the demo's data directory; its stdout.
+fn admin(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("admin")
+        .args(args)
+        .env_remove("TESSERA_PKI_TRUST_DIR")
+        .output()
+        .expect("tessera admin");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The `/demo` page and its CSRF token.
+async fn demo_page(http: &reqwest::Client, base: &str) -> (String, String) {
+    let page = http
+        .get(format!("{base}/demo"))
+        .send()
+        .await
+        .expect("demo page");
+    let csrf = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("tessera_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_owned();
+    (page.text().await.expect("page"), csrf)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_has_organizations_their_cards_and_a_staff_account_once() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = start_demo_in(data.path(), &format!("http://127.0.0.1:{}", free_port()));
+    let signer = signer_url(&d);
+    let http = reqwest::Client::new();
+
+    // The organization cards are on /demo, with the agency codes and the staff login.
+    let (text, csrf) = demo_page(&http, &d.base).await;
+    for needle in [
+        "國家發展委員會",
+        "臺北市立建國高級中學",
+        "NDC01",
+        "NDC02",
+        "TPHS1",
+        "demostaff / Demo2026-staff!",
+    ] {
+        assert!(text.contains(needle), "demo page lacks {needle}");
+    }
+    // 插入此卡: the agency card goes into the demo signer.
+    let r = http
+        .post(format!("{}/demo/card", d.base))
+        .header("cookie", format!("tessera_csrf={csrf}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("_csrf={csrf}&id=agency-ndc"))
+        .send()
+        .await
+        .expect("insert");
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let card = certs_on_card(&http, &signer, &d.base).await;
+    assert!(
+        card.contains("國家發展委員會") && !card.contains("王小明"),
+        "{card}"
+    );
+
+    // The demo staff account signs in to the back office with the documented password.
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = no_follow
+        .post(format!("{}/admin/login", d.base))
+        .header("cookie", format!("tessera_csrf={csrf}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "_csrf={csrf}&username=demostaff&password=Demo2026-staff%21&next=%2Fadmin"
+        ))
+        .send()
+        .await
+        .expect("staff login");
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(!location.contains("/admin/login"), "{location}");
+
+    // A second start on the same data adds nothing.
+    drop(d);
+    let again = start_demo_in(data.path(), &format!("http://127.0.0.1:{}", free_port()));
+    let (again_text, _) = demo_page(&http, &again.base).await;
+    for name in ["國家發展委員會", "臺北市立建國高級中學"] {
+        assert_eq!(
+            again_text.matches(name).count(),
+            text.matches(name).count(),
+            "{name} listed as often as before"
+        );
+    }
+    drop(again);
+    let dir = data.path();
+
+    let orgs = admin(dir, &["orgs", "list"]);
+    for code in ["NDC01\t", "NDC02\t", "TPHS1\t"] {
+        assert_eq!(orgs.matches(code).count(), 1, "{orgs}");
+    }
+    assert!(orgs.contains("3 organization(s)"), "{orgs}");
+    let staff = admin(dir, &["staff", "list"]);
+    assert_eq!(staff.lines().count(), 1, "{staff}");
+    assert!(
+        staff.starts_with("demostaff\toperator,reviewer\t-\t"),
+        "{staff}"
+    );
 }
