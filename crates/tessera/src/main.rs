@@ -6,6 +6,7 @@ mod clients;
 mod config;
 mod demo;
 mod demo_orgs;
+mod demo_people;
 mod orgs;
 mod orgs_config;
 mod runtime;
