@@ -3,7 +3,8 @@
 //! (王小明's is bound), the `/demo` page swaps cards; and when the signer address is taken by
 //! another program, that program is left alone and the demo signer moves to a free port.
 //! The organization part (issue 6): registry entries, organization cards on `/demo` and the
-//! demo staff account exist after a start, and a second start duplicates none of them.
+//! demo staff account exist after a start (the agency card registers with the matching code and
+//! goes to review with the mismatching one), and a second start duplicates none of them.
 //! (Never on 61161: the signer address is always a free port here.)
 
 use std::io::{BufRead, BufReader};
@@ -325,6 +326,68 @@ async fn the_demo_has_organizations_their_cards_and_a_staff_account_once() {
         card.contains("國家發展委員會") && !card.contains("王小明"),
         "{card}"
     );
+
+    // 機關憑證註冊 with that card: NDC01 matches and goes on, NDC02 goes to the review form.
+    let cookie = format!("tessera_csrf={csrf}");
+    for (code, step) in [("NDC01", "manager_certificate"), ("NDC02", "contact")] {
+        let post = |path: String, body: Value| {
+            http.post(format!("{}{path}", d.base))
+                .header("cookie", &cookie)
+                .header("x-csrf-token", &csrf)
+                .json(&body)
+        };
+        let f: Value = post("/api/v1/org-flows".into(), json!({"kind": "register"}))
+            .send()
+            .await
+            .expect("flow")
+            .json()
+            .await
+            .expect("json");
+        let flow = f["flow_id"].as_str().expect("flow_id").to_owned();
+        let r = post(
+            format!("/api/v1/org-flows/{flow}/terms"),
+            json!({"agree": true}),
+        )
+        .send()
+        .await
+        .expect("terms");
+        assert!(r.status().is_success(), "{}", r.status());
+        let c: Value = post(
+            "/api/v1/cert/challenges".into(),
+            json!({"purpose": "org-register"}),
+        )
+        .send()
+        .await
+        .expect("challenge")
+        .json()
+        .await
+        .expect("json");
+        let signed: Value = http
+            .post(format!("{signer}/sign"))
+            .header("origin", &d.base)
+            .json(
+                &json!({"func": "MakeSignature", "tbs": c["tbs"], "tbsEncoding": "base64",
+                "hashAlgorithm": "SHA256", "signatureType": "PKCS7", "pin": "tessera-test"}),
+            )
+            .send()
+            .await
+            .expect("sign")
+            .json()
+            .await
+            .expect("json");
+        let r: Value = post(
+            format!("/api/v1/org-flows/{flow}/org-certificate"),
+            json!({"agency_code": code, "challenge_id": c["challenge_id"],
+                "signature": signed["signature"]}),
+        )
+        .send()
+        .await
+        .expect("org-certificate")
+        .json()
+        .await
+        .expect("json");
+        assert_eq!(r["step"], json!(step), "{code}: {r}");
+    }
 
     // The demo staff account signs in to the back office with the documented password.
     let no_follow = reqwest::Client::builder()
