@@ -5,6 +5,8 @@ mod certs;
 mod clients;
 mod config;
 mod demo;
+mod demo_orgs;
+mod demo_people;
 mod orgs;
 mod orgs_config;
 mod runtime;

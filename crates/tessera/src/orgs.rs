@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use tessera_core::Lang;
 use tessera_core::audit::AuditKind;
+use tessera_store::orgs::{ImportSummary, OrgRecord};
 use tessera_store::{NewAuditEvent, Store};
 use tessera_web::flows::orgs::import as registry;
 
@@ -26,6 +27,35 @@ pub enum OrgsCommand {
     },
     /// List the registry (agency code, registered or not, name).
     List,
+}
+
+/// Imports `records` in one transaction and audits it (`source` = the file, `agent` = who).
+/// Shared by `tessera admin orgs import` and the demo's registry seeding.
+pub async fn import(
+    store: &Store,
+    records: &[OrgRecord],
+    source: &str,
+    agent: &str,
+) -> Result<ImportSummary, RunError> {
+    let now = tessera_web::state::now();
+    let s = store.import_organizations(records, now).await?;
+    let detail = serde_json::json!({
+        "file": source, "rows": records.len(),
+        "created": s.created, "updated": s.updated, "unchanged": s.unchanged,
+    });
+    store
+        .append_audit(&NewAuditEvent {
+            at: now,
+            kind: AuditKind::OrgRegistryImported.as_str().to_owned(),
+            account_id: None,
+            username: None,
+            ip: None,
+            user_agent: Some(agent.to_owned()),
+            outcome: "ok".to_owned(),
+            detail: Some(detail.to_string()),
+        })
+        .await?;
+    Ok(s)
 }
 
 pub async fn run(store: &Store, cmd: OrgsCommand) -> Result<(), RunError> {
@@ -54,24 +84,13 @@ pub async fn run(store: &Store, cmd: OrgsCommand) -> Result<(), RunError> {
                 );
                 return Ok(());
             }
-            let now = tessera_web::state::now();
-            let s = store.import_organizations(&records, now).await?;
-            let detail = serde_json::json!({
-                "file": file.display().to_string(), "rows": records.len(),
-                "created": s.created, "updated": s.updated, "unchanged": s.unchanged,
-            });
-            store
-                .append_audit(&NewAuditEvent {
-                    at: now,
-                    kind: AuditKind::OrgRegistryImported.as_str().to_owned(),
-                    account_id: None,
-                    username: None,
-                    ip: None,
-                    user_agent: Some("tessera admin orgs import".to_owned()),
-                    outcome: "ok".to_owned(),
-                    detail: Some(detail.to_string()),
-                })
-                .await?;
+            let s = import(
+                store,
+                &records,
+                &file.display().to_string(),
+                "tessera admin orgs import",
+            )
+            .await?;
             println!(
                 "imported {} row(s): {} created, {} updated, {} unchanged",
                 records.len(),

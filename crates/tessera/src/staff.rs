@@ -49,7 +49,7 @@ pub enum StaffCommand {
     Remove { username: String },
 }
 
-fn check_roles(roles: &[String]) -> Result<Vec<String>, RunError> {
+pub fn check_roles(roles: &[String]) -> Result<Vec<String>, RunError> {
     let mut out: Vec<String> = Vec::new();
     for r in roles {
         let r = r.trim().to_ascii_lowercase();
@@ -128,6 +128,56 @@ async fn audit(
     Ok(())
 }
 
+/// Creates a staff account with `roles` (already checked) and an accepted password, and
+/// audits it. Shared by `tessera admin staff add` and the demo's staff account.
+pub async fn create(
+    state: &AppState,
+    username: &str,
+    roles: &[String],
+    name: &str,
+    email: &str,
+    pw: &str,
+) -> Result<Account, RunError> {
+    let store = &state.store;
+    let username = Username::parse(username).map_err(|e| format!("username: {}", e.code))?;
+    let name = PersonName::parse(name).map_err(|e| format!("name: {}", e.code))?;
+    let email = Email::parse(email).map_err(|e| format!("email: {}", e.code))?;
+    let hash = state
+        .hasher
+        .hash(pw)
+        .await
+        .map_err(|f| format!("hashing failed: {}", f.code))?;
+    let now = tessera_web::state::now();
+    let new = NewAccount {
+        username: username.to_string(),
+        name: name.to_string(),
+        email: email.to_string(),
+        mobile: None,
+        national_id: None,
+        birthday: None,
+        landline: None,
+        password_hash: hash,
+        terms_version: "staff".to_owned(),
+        terms_accepted_at: now,
+        created_at: now,
+    };
+    let a = match store.create_staff(&new, roles).await {
+        Ok(a) => a,
+        Err(StoreError::UsernameTaken) => {
+            return Err(format!("username `{username}` is not available").into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit(
+        store,
+        AuditKind::StaffCreated,
+        &a,
+        serde_json::json!({ "roles": roles }),
+    )
+    .await?;
+    Ok(a)
+}
+
 pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
     let store = &state.store;
     match cmd {
@@ -138,45 +188,9 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
             email,
             password_stdin,
         } => {
-            let username =
-                Username::parse(&username).map_err(|e| format!("username: {}", e.code))?;
-            let name = PersonName::parse(&name).map_err(|e| format!("name: {}", e.code))?;
-            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code))?;
             let roles = check_roles(&roles)?;
-            let (pw, generated) = password(state, username.as_str(), password_stdin)?;
-            let hash = state
-                .hasher
-                .hash(&pw)
-                .await
-                .map_err(|f| format!("hashing failed: {}", f.code))?;
-            let now = tessera_web::state::now();
-            let new = NewAccount {
-                username: username.to_string(),
-                name: name.to_string(),
-                email: email.to_string(),
-                mobile: None,
-                national_id: None,
-                birthday: None,
-                landline: None,
-                password_hash: hash,
-                terms_version: "staff".to_owned(),
-                terms_accepted_at: now,
-                created_at: now,
-            };
-            let a = match store.create_staff(&new, &roles).await {
-                Ok(a) => a,
-                Err(StoreError::UsernameTaken) => {
-                    return Err(format!("username `{username}` is not available").into());
-                }
-                Err(e) => return Err(e.into()),
-            };
-            audit(
-                store,
-                AuditKind::StaffCreated,
-                &a,
-                serde_json::json!({ "roles": roles }),
-            )
-            .await?;
+            let (pw, generated) = password(state, &username, password_stdin)?;
+            let a = create(state, &username, &roles, &name, &email, &pw).await?;
             println!(
                 "staff account {} created with role(s) {}",
                 a.username,

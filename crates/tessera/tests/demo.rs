@@ -4,93 +4,13 @@
 //! another program, that program is left alone and the demo signer moves to a free port.
 //! (Never on 61161: the signer address is always a free port here.)
 
-use std::io::{BufRead, BufReader};
+mod demo_support;
+
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 
 use base64::Engine;
+use demo_support::{certs_on_card, free_port, signer_url, start_demo};
 use serde_json::{Value, json};
-
-struct Demo {
-    child: Child,
-    base: String,
-    lines: Vec<String>,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// Starts the demo with the signer address `signer`; collects stdout up to the listening line.
-fn start_demo(signer: &str) -> Demo {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args([
-            "--signer-url",
-            signer,
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env_remove("TESSERA_PKI_TRUST_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tessera");
-    let mut lines = Vec::new();
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let base = loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).expect("read") == 0 {
-            panic!("tessera exited: {lines:?}");
-        }
-        if let Some(url) = line.trim().strip_prefix("Tessera listening on ") {
-            break url.to_owned();
-        }
-        lines.push(line.trim().to_owned());
-    };
-    Demo {
-        child,
-        base,
-        lines,
-        _dir: dir,
-    }
-}
-
-/// The signer URL the demo printed.
-fn signer_url(d: &Demo) -> String {
-    d.lines
-        .iter()
-        .find_map(|l| {
-            l.strip_prefix("Demo signer (in-process, test cards, PIN = tessera-test) on ")
-        })
-        .unwrap_or_else(|| panic!("no signer line in {:?}", d.lines))
-        .to_owned()
-}
-
-async fn certs_on_card(http: &reqwest::Client, signer: &str, origin: &str) -> String {
-    let r = http
-        .get(format!("{signer}/pkcs11info?withcert=true"))
-        .header("origin", origin)
-        .send()
-        .await
-        .expect("pkcs11info");
-    r.text().await.expect("body")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_signs_in_with_its_cards_and_swaps_them() {
