@@ -16,7 +16,7 @@ use super::super::form::{Field, Form};
 use super::super::home::failure_page;
 use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
-use super::handlers::{Manager, handler_id};
+use super::handlers::{Manager, handler_id, managed_handler};
 use super::refused;
 use crate::error::Failure;
 use crate::flows::orgs::functions::group_views;
@@ -224,18 +224,9 @@ pub async fn edit_form(
     org: Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let org = match org {
-        Ok(o) => o,
-        Err(e) => return refused(&pc, e),
-    };
-    let code = org.org.agency_code.clone();
-    let found = match handler_id(&id) {
-        Ok(id) => handlers::get(&state, &code, id).await,
-        Err(f) => Err(f),
-    };
-    match found {
-        Ok(h) => edit_page(&state, &pc, &code, Some(h.id), &Posted::of(&h), None),
-        Err(f) => failure_page(&pc, &f),
+    match managed_handler(&state, &pc, org, &id).await {
+        Ok((code, h)) => edit_page(&state, &pc, &code, Some(h.id), &Posted::of(&h), None),
+        Err(r) => r,
     }
 }
 

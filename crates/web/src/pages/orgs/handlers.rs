@@ -86,6 +86,23 @@ pub(super) fn handler_id(raw: &str) -> Result<i64, Failure> {
         .map_err(|_| Failure::new(StatusCode::NOT_FOUND, "not_found"))
 }
 
+/// The manager's agency code and its handler `id`, or the page that says why not (refused
+/// assignment session, unknown handler).
+pub(super) async fn managed_handler(
+    state: &AppState,
+    pc: &PageCtx,
+    org: Manager,
+    id: &str,
+) -> Result<(String, HandlerView), Response> {
+    let org = org.map_err(|e| refused(pc, e))?;
+    let code = org.org.agency_code.clone();
+    let found = match handler_id(id) {
+        Ok(id) => handlers::get(state, &code, id).await,
+        Err(f) => Err(f),
+    };
+    found.map(|h| (code, h)).map_err(|f| failure_page(pc, &f))
+}
+
 #[derive(Template)]
 #[template(path = "org_handler_delete.html")]
 struct DeletePage {
@@ -101,17 +118,8 @@ pub async fn delete_confirm(
     org: Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let org = match org {
-        Ok(o) => o,
-        Err(e) => return refused(&pc, e),
-    };
-    let code = org.org.agency_code.clone();
-    let found = match handler_id(&id) {
-        Ok(id) => handlers::get(&state, &code, id).await,
-        Err(f) => Err(f),
-    };
-    match found {
-        Ok(handler) => {
+    match managed_handler(&state, &pc, org, &id).await {
+        Ok((code, handler)) => {
             let l = pc.l();
             let t = DeletePage {
                 page: pc.page(l.t("刪除授權經辦人", "Delete a handler")),
@@ -120,7 +128,7 @@ pub async fn delete_confirm(
             };
             render(&pc, StatusCode::OK, &t)
         }
-        Err(f) => failure_page(&pc, &f),
+        Err(r) => r,
     }
 }
 
