@@ -1,109 +1,62 @@
 //! Group commit for audit appends: events appended at the same time by this node's tasks are
 //! written together, in one transaction, as one multi-row `INSERT`.
 //!
-//! Every caller queues its event and then takes the node's writer lock. Whoever holds it
-//! writes everything queued so far (up to [`MAX_BATCH`] per transaction) and hands each
-//! caller its entry; callers whose event was written meanwhile find their entry ready and
-//! return at once. No timer: a lone append is written immediately, and under load the
-//! batches form by themselves while the previous one commits. A caller returns only once
-//! its entry is committed, so nothing is lost when a request answers. The write runs as its
-//! own task, so a caller that is cancelled never leaves a half-written batch; if a batch
-//! fails, each of its callers writes its event alone and gets its own error.
+//! The queueing and the choice of the writer are [`GroupCommit`]'s (`group_commit.rs`):
+//! no timer, a lone append is written at once, under load batches of up to [`MAX_BATCH`]
+//! form while the previous one commits. A caller returns only once its entry is committed,
+//! so nothing is lost when a request answers; if a batch fails, each of its callers writes
+//! its event alone and gets its own error. [`write_in`] appends inside another writer's
+//! transaction (the token endpoint commits its issuance events with the refresh tokens).
 //!
 //! The chain's order still comes from the database (the `audit_head` row lock, see
 //! `audit.rs`): batches from several nodes interleave but never fork the chain.
 
-use std::sync::Mutex;
-
-use sqlx::{Any, AnyPool, Row};
+use sqlx::{Any, AnyConnection, AnyPool, Row};
 use tokio::sync::oneshot;
 
 use crate::StoreError;
 use crate::audit::{AUDIT_COLUMNS, AuditEntry, NewAuditEvent};
 use crate::audit_hash::entry_hash;
+use crate::group_commit::GroupCommit;
 
 /// Most events written by one transaction (11 parameters each, far below both backends'
 /// limits on bound parameters).
 pub(crate) const MAX_BATCH: usize = 64;
 
 /// An event waiting for the writer, and where its entry goes (`None`: the batch failed).
-struct Pending {
+pub(crate) struct Pending {
     event: NewAuditEvent,
     done: oneshot::Sender<Option<AuditEntry>>,
 }
 
-/// The node's queue of audit events and its writer lock.
-#[derive(Default)]
-pub(crate) struct AuditQueue {
-    pending: Mutex<Vec<Pending>>,
-    writer: tokio::sync::Mutex<()>,
-}
+/// The node's queue of audit events.
+pub(crate) type AuditQueue = GroupCommit<Pending>;
 
-impl std::fmt::Debug for AuditQueue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditQueue").finish_non_exhaustive()
-    }
-}
-
-impl AuditQueue {
-    fn push(&self, p: Pending) {
-        // A poisoned lock only means a panic elsewhere while pushing or taking: the vector
-        // itself is intact.
-        let mut q = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        q.push(p);
-    }
-
-    fn take(&self) -> Vec<Pending> {
-        let mut q = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let n = q.len().min(MAX_BATCH);
-        q.drain(..n).collect()
-    }
-
-    /// Appends `event`, batched with the events other tasks are appending now.
-    pub(crate) async fn append(
-        &self,
-        pool: &AnyPool,
-        event: &NewAuditEvent,
-    ) -> Result<AuditEntry, StoreError> {
-        let (done, mut rx) = oneshot::channel();
-        self.push(Pending {
-            event: event.clone(),
-            done,
-        });
-        let mut written = None;
-        {
-            let _writer = self.writer.lock().await;
-            loop {
-                match rx.try_recv() {
-                    Ok(entry) => {
-                        written = Some(entry);
-                        break;
-                    }
-                    Err(oneshot::error::TryRecvError::Closed) => break,
-                    Err(oneshot::error::TryRecvError::Empty) => {}
-                }
-                let batch = self.take();
-                if batch.is_empty() {
-                    // Ours is in a batch still being written (its writer was cancelled).
-                    break;
-                }
-                let pool = pool.clone();
-                // A panicking writer task drops its senders: those callers write alone.
-                let _ = tokio::spawn(async move { write_and_answer(&pool, batch).await }).await;
-            }
-        }
-        let written = match written {
-            Some(w) => w,
-            None => rx.await.ok().flatten(),
-        };
-        match written {
-            Some(entry) => Ok(entry),
-            // The batch failed: alone, so that this event's own error is reported.
-            None => write_batch(pool, std::slice::from_ref(event))
-                .await?
-                .pop()
-                .ok_or(StoreError::Inconsistent("audit append wrote nothing")),
-        }
+/// Appends `event`, batched with the events other tasks of this node are appending now.
+pub(crate) async fn append(
+    queue: &AuditQueue,
+    pool: &AnyPool,
+    event: &NewAuditEvent,
+) -> Result<AuditEntry, StoreError> {
+    let (done, rx) = oneshot::channel();
+    let pending = Pending {
+        event: event.clone(),
+        done,
+    };
+    let written = queue
+        .submit(pending, rx, MAX_BATCH, |batch| {
+            let pool = pool.clone();
+            async move { write_and_answer(&pool, batch).await }
+        })
+        .await
+        .flatten();
+    match written {
+        Some(entry) => Ok(entry),
+        // The batch failed: alone, so that this event's own error is reported.
+        None => write_batch(pool, std::slice::from_ref(event))
+            .await?
+            .pop()
+            .ok_or(StoreError::Inconsistent("audit append wrote nothing")),
     }
 }
 
@@ -134,8 +87,23 @@ pub(crate) async fn write_batch(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let n = events.len() as i64;
     let mut tx = pool.begin().await?;
+    let entries = write_in(&mut tx, events).await?;
+    tx.commit().await?;
+    Ok(entries)
+}
+
+/// Appends `events` inside the caller's transaction `conn` (see [`write_batch`]); the
+/// caller commits. Used by writers that commit other rows with their audit entries.
+pub(crate) async fn write_in(
+    conn: &mut AnyConnection,
+    events: &[NewAuditEvent],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = events.len() as i64;
+    let tx = conn;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
         .bind(n)
         .fetch_optional(&mut *tx)
@@ -176,7 +144,6 @@ pub(crate) async fn write_batch(
         .bind(&prev_hash)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     Ok(entries)
 }
 

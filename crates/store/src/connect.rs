@@ -39,6 +39,8 @@ pub struct Store {
     backend: Backend,
     /// This node's audit appends waiting to be group-committed (shared by clones).
     pub(crate) audit: Arc<AuditQueue>,
+    /// This node's code exchanges waiting to be group-committed (shared by clones).
+    pub(crate) exchanges: Arc<crate::oidc::ExchangeQueue>,
 }
 
 /// A parsed `sqlite:` URL.
@@ -169,6 +171,7 @@ impl Store {
                 pool,
                 backend: Backend::Sqlite,
                 audit: Arc::default(),
+                exchanges: Arc::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -180,6 +183,7 @@ impl Store {
                 pool,
                 backend: Backend::Postgres,
                 audit: Arc::default(),
+                exchanges: Arc::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl)

@@ -20,6 +20,7 @@ mod captcha;
 pub mod certs;
 mod connect;
 mod error;
+mod group_commit;
 // Upstream identity brokering (issue 7 part B).
 pub mod external_identities;
 mod maintenance;

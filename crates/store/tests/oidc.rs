@@ -7,15 +7,17 @@
 mod common;
 
 use common::{NOW, TestResult, register};
+use tessera_store::NewAuditEvent;
 use tessera_store::Store;
 use tessera_store::oidc::{
-    Code, Exchanged, Grant, OidcClient, Redeemed, RefreshToken, Rotated, SigningKey,
+    Code, CodeExchange, Exchanged, Grant, OidcClient, Redeemed, RefreshToken, Rotated, SigningKey,
 };
 use tessera_store::testing::TestDatabase;
 
 tessera_store::both_backends!(
     code_redeemed_once_under_concurrency,
     code_exchanged_once_with_its_refresh_token,
+    concurrent_exchanges_commit_together,
     refresh_rotates_once_and_reuse_is_reported,
     assertion_ids_are_single_use_across_nodes,
     keys_rotate_with_the_old_one_published,
@@ -112,6 +114,34 @@ async fn code_redeemed_once_under_concurrency(store: Store, db: TestDatabase) ->
     Ok(())
 }
 
+/// An exchange of `code` storing refresh token `refresh`; refused with `refuse` if given.
+fn exchange(code: &str, now: i64, refresh: &str, refuse: Option<&'static str>) -> CodeExchange {
+    CodeExchange {
+        code_hash: code.into(),
+        now,
+        refresh: RefreshToken {
+            hash: refresh.into(),
+            grant_id: String::new(),
+            created_at: now,
+            expires_at: now + 10 * 86_400,
+        },
+        check: Box::new(move |r| match refuse {
+            Some(reason) => Err(reason),
+            None if !r.account_usable => Err("account"),
+            None => Ok(NewAuditEvent {
+                at: now,
+                kind: "oidc.token_issued".into(),
+                account_id: Some(r.grant.account_id.clone()),
+                username: None,
+                ip: None,
+                user_agent: None,
+                outcome: "authorization_code".into(),
+                detail: None,
+            }),
+        }),
+    }
+}
+
 async fn code_exchanged_once_with_its_refresh_token(store: Store, db: TestDatabase) -> TestResult {
     let (_, grant) = setup(&store).await?;
     store.issue_oidc_code(&grant, &code(&grant, "c1")).await?;
@@ -125,15 +155,7 @@ async fn code_exchanged_once_with_its_refresh_token(store: Store, db: TestDataba
         };
         tasks.push(tokio::spawn(async move {
             let out = s
-                .exchange_oidc_code("c1", NOW + 1, |r| {
-                    assert!(r.account_usable);
-                    Ok::<_, ()>(RefreshToken {
-                        hash: format!("r{i}"),
-                        grant_id: r.grant.id.clone(),
-                        created_at: NOW + 1,
-                        expires_at: NOW + 10 * 86_400,
-                    })
-                })
+                .exchange_oidc_code(exchange("c1", NOW + 1, &format!("r{i}"), None))
                 .await;
             (i, out)
         }));
@@ -169,19 +191,19 @@ async fn code_exchanged_once_with_its_refresh_token(store: Store, db: TestDataba
         ..grant.clone()
     };
     store.issue_oidc_code(&g2, &code(&g2, "c2")).await?;
-    let refuse = |_: &tessera_store::oidc::Redemption| Err::<RefreshToken, _>("pkce");
+    let refuse = |code, now| exchange(code, now, "never", Some("pkce"));
     assert_eq!(
-        store.exchange_oidc_code("c2", NOW + 1, refuse).await?,
+        store.exchange_oidc_code(refuse("c2", NOW + 1)).await?,
         Exchanged::Refused("pkce")
     );
     assert_eq!(
-        store.exchange_oidc_code("c2", NOW + 2, refuse).await?,
+        store.exchange_oidc_code(refuse("c2", NOW + 2)).await?,
         Exchanged::Reused {
             grant_id: "grant-2".into()
         }
     );
     assert_eq!(
-        store.exchange_oidc_code("nope", NOW, refuse).await?,
+        store.exchange_oidc_code(refuse("nope", NOW)).await?,
         Exchanged::Unknown
     );
     let g3 = Grant {
@@ -190,7 +212,7 @@ async fn code_exchanged_once_with_its_refresh_token(store: Store, db: TestDataba
     };
     store.issue_oidc_code(&g3, &code(&g3, "c3")).await?;
     assert_eq!(
-        store.exchange_oidc_code("c3", NOW + 61, refuse).await?,
+        store.exchange_oidc_code(refuse("c3", NOW + 61)).await?,
         Exchanged::Expired
     );
     Ok(())
@@ -289,5 +311,102 @@ async fn keys_rotate_with_the_old_one_published(store: Store, _db: TestDatabase)
         format!("{:?}", key("k3", NOW)).contains("<redacted>"),
         "Debug hides the key"
     );
+    Ok(())
+}
+
+/// Many exchanges at once on two nodes, each code twice: one issuance per code, the other
+/// sees it reused; one exchange whose refresh token cannot be stored fails alone (its code
+/// stays unspent) while the exchanges batched with it commit; every issuance is in an
+/// unbroken audit chain.
+async fn concurrent_exchanges_commit_together(store: Store, db: TestDatabase) -> TestResult {
+    let (_, grant) = setup(&store).await?;
+    let n = 24;
+    for i in 0..n {
+        let g = Grant {
+            id: format!("g{i}"),
+            ..grant.clone()
+        };
+        store
+            .issue_oidc_code(&g, &code(&g, &format!("k{i}")))
+            .await?;
+    }
+    let taken = RefreshToken {
+        hash: "taken".into(),
+        grant_id: "g0".into(),
+        created_at: NOW,
+        expires_at: NOW + 60,
+    };
+    store.add_oidc_refresh(&taken).await?;
+    let other = db.connect().await?;
+    let audit_before = store.verify_audit_chain().await?.entries;
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        for copy in 0..2 {
+            let s = if copy == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            // Code k5 is exchanged once, with a refresh token that collides.
+            let refresh = match (i, copy) {
+                (5, 0) => "taken".to_string(),
+                (5, _) => continue,
+                _ => format!("t{i}-{copy}"),
+            };
+            tasks.push(tokio::spawn(async move {
+                let x = exchange(&format!("k{i}"), NOW + 1, &refresh, None);
+                (i, s.exchange_oidc_code(x).await)
+            }));
+        }
+    }
+    let mut issued = vec![0; n];
+    let mut failed = 0;
+    for t in tasks {
+        match t.await? {
+            (i, Ok(Exchanged::Issued(r))) => {
+                assert_eq!(
+                    r.grant.id,
+                    format!("g{i}"),
+                    "each caller gets its own code's grant"
+                );
+                issued[i] += 1;
+            }
+            (i, Ok(Exchanged::Reused { grant_id })) => assert_eq!(grant_id, format!("g{i}")),
+            (5, Err(_)) => failed += 1,
+            (i, other) => panic!("code {i}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(failed, 1, "only the colliding exchange fails");
+    let mut expected = vec![1; n];
+    expected[5] = 0;
+    assert_eq!(issued, expected, "every other code issued exactly once");
+    let chain = store.verify_audit_chain().await?;
+    assert_eq!(chain.first_bad_seq, None);
+    assert_eq!(
+        chain.entries - audit_before,
+        n as u64 - 1,
+        "one audit entry per issuance"
+    );
+    // Nothing of the failed exchange was committed: its code can still be exchanged.
+    let again = store
+        .exchange_oidc_code(exchange("k5", NOW + 2, "t5-again", None))
+        .await?;
+    assert!(
+        matches!(again, Exchanged::Issued(_)),
+        "k5 unspent: {again:?}"
+    );
+    let mut stored = 0;
+    for i in 0..n {
+        for copy in 0..2 {
+            if store
+                .oidc_refresh_grant(&format!("t{i}-{copy}"), NOW + 2)
+                .await?
+                .is_some()
+            {
+                stored += 1;
+            }
+        }
+    }
+    assert_eq!(stored, n - 1, "one refresh token per issuance");
     Ok(())
 }

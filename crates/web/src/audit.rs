@@ -30,6 +30,26 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// The event [`record`] writes, for writers that commit it with other rows themselves.
+pub fn event(
+    kind: AuditKind,
+    who: Subject<'_>,
+    ctx: &Ctx,
+    outcome: &str,
+    detail: Option<Value>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        at: now(),
+        kind: kind.as_str().to_string(),
+        account_id: who.account_id.map(str::to_owned),
+        username: who.username.map(|u| u.chars().take(64).collect()),
+        ip: ctx.ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+        outcome: outcome.to_string(),
+        detail: detail.map(|d| d.to_string()),
+    }
+}
+
 /// Appends one event. A failure to write is logged loudly; the caller's answer stands.
 pub async fn record(
     state: &AppState,
@@ -39,16 +59,7 @@ pub async fn record(
     outcome: &str,
     detail: Option<Value>,
 ) {
-    let event = NewAuditEvent {
-        at: now(),
-        kind: kind.as_str().to_string(),
-        account_id: who.account_id.map(str::to_owned),
-        username: who.username.map(|u| u.chars().take(64).collect()),
-        ip: ctx.ip.clone(),
-        user_agent: ctx.user_agent.clone(),
-        outcome: outcome.to_string(),
-        detail: detail.map(|d| d.to_string()),
-    };
+    let event = event(kind, who, ctx, outcome, detail);
     if let Err(e) = state.store.append_audit(&event).await {
         tracing::error!(error = %e, kind = kind.as_str(), "AUDIT LOG WRITE FAILED");
     }

@@ -1,15 +1,18 @@
-//! The token endpoint's code exchange in as few database round trips as the portable SQL
-//! allows, all on one pooled connection: spend the code (one `UPDATE … RETURNING`; of
-//! concurrent redeemers exactly one wins), read its grant with the account's usability (one
-//! `SELECT`), and — when the caller's checks accept — store the refresh token (one
-//! `INSERT`). Three statements instead of the five pool round trips of
-//! [`Store::redeem_oidc_code`] + account lookup + [`Store::add_oidc_refresh`].
+//! The token endpoint's code exchange, group-committed: the exchanges this node's tasks ask
+//! for at the same moment are written by one transaction (`group_commit.rs`), in a handful
+//! of statements whatever their number (`exchange_batch.rs`): spend the codes (one
+//! `UPDATE … RETURNING`; of concurrent redeemers exactly one wins), read their grants with
+//! the accounts' usability, run each caller's checks, store the accepted refresh tokens and
+//! append the accepted issuances to the audit log — committed together, so a refresh token
+//! exists exactly when its issuance is in the audit log.
 
-use sqlx::Row;
+use tokio::sync::oneshot;
 
-use super::grants::{GRANT_COLUMNS, grant_from_row};
 use super::{Code, Grant, RefreshToken};
-use crate::{Store, StoreError};
+use crate::{NewAuditEvent, Store, StoreError};
+
+/// Most exchanges written by one transaction.
+pub(crate) const MAX_BATCH: usize = 64;
 
 /// What the caller's checks see of a code just spent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,13 +23,40 @@ pub struct Redemption {
     pub account_usable: bool,
 }
 
+/// The caller's checks of a code just spent: the audit event of the issuance if accepted,
+/// else the reason it is refused. Runs inside the writer's transaction, so it must be
+/// quick and must not wait on anything; it may run twice (a failed batch is retried item
+/// by item).
+pub type ExchangeCheck =
+    Box<dyn Fn(&Redemption) -> Result<NewAuditEvent, &'static str> + Send + Sync>;
+
+/// One code exchange to write.
+pub struct CodeExchange {
+    /// Digest of the code.
+    pub code_hash: String,
+    /// The time of the request (the code must not have expired by then).
+    pub now: i64,
+    /// The refresh token to store if the checks accept; its `grant_id` is the code's grant
+    /// and its expiry is capped at the grant's.
+    pub refresh: RefreshToken,
+    pub check: ExchangeCheck,
+}
+
+impl std::fmt::Debug for CodeExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeExchange")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The outcome of [`Store::exchange_oidc_code`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Exchanged<E> {
-    /// First use, accepted: the refresh token is stored.
+pub enum Exchanged {
+    /// First use, accepted: the refresh token is stored and the issuance audited.
     Issued(Box<Redemption>),
     /// First use, refused by the caller's checks (the code stays spent; nothing stored).
-    Refused(E),
+    Refused(&'static str),
     /// The code was used before: revoke this grant.
     Reused { grant_id: String },
     /// Past its expiry, never used.
@@ -35,81 +65,59 @@ pub enum Exchanged<E> {
     Unknown,
 }
 
+/// An exchange waiting for the writer, and where its outcome goes.
+pub(crate) struct PendingExchange {
+    pub(crate) exchange: CodeExchange,
+    done: oneshot::Sender<Result<Exchanged, StoreError>>,
+}
+
+/// The node's queue of code exchanges.
+pub(crate) type ExchangeQueue = crate::group_commit::GroupCommit<PendingExchange>;
+
 impl Store {
-    /// Spends the code `hash` and hands it, its grant and whether the account is usable to
-    /// `check`, which either refuses (`Err`) or returns the refresh token to store for the
-    /// grant. A code is spent whether or not `check` accepts (single use, RFC 6749 §4.1.2).
-    pub async fn exchange_oidc_code<E>(
-        &self,
-        hash: &str,
-        now: i64,
-        check: impl FnOnce(&Redemption) -> Result<RefreshToken, E>,
-    ) -> Result<Exchanged<E>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let row = sqlx::query(
-            "UPDATE oidc_codes SET used_at = $2 \
-             WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 \
-             RETURNING hash, grant_id, redirect_uri, code_challenge, nonce, expires_at",
-        )
-        .bind(hash)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(row) = row else {
-            let row = sqlx::query("SELECT grant_id, used_at FROM oidc_codes WHERE hash = $1")
-                .bind(hash)
-                .fetch_optional(&mut *conn)
-                .await?;
-            return Ok(match row {
-                None => Exchanged::Unknown,
-                Some(r) => match r.try_get::<Option<i64>, _>("used_at")? {
-                    Some(_) => Exchanged::Reused {
-                        grant_id: r.try_get("grant_id")?,
-                    },
-                    None => Exchanged::Expired,
-                },
-            });
-        };
-        let code = Code {
-            hash: row.try_get("hash")?,
-            grant_id: row.try_get("grant_id")?,
-            redirect_uri: row.try_get("redirect_uri")?,
-            code_challenge: row.try_get("code_challenge")?,
-            nonce: row.try_get("nonce")?,
-            expires_at: row.try_get("expires_at")?,
-        };
-        // A missing account counts as disabled (it cascades the grant away anyway).
-        let sql = format!(
-            "SELECT {GRANT_COLUMNS}, COALESCE((SELECT a.disabled FROM accounts a \
-             WHERE a.id = oidc_grants.account_id), 1) AS account_disabled \
-             FROM oidc_grants WHERE id = $1"
-        );
-        let Some(row) = sqlx::query(&sql)
-            .bind(&code.grant_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
-            return Ok(Exchanged::Unknown);
-        };
-        let redemption = Redemption {
-            grant: grant_from_row(&row)?,
-            account_usable: row.try_get::<i64, _>("account_disabled")? == 0,
-            code,
-        };
-        let rt = match check(&redemption) {
-            Ok(rt) => rt,
-            Err(e) => return Ok(Exchanged::Refused(e)),
-        };
-        sqlx::query(
-            "INSERT INTO oidc_refresh_tokens (hash, grant_id, created_at, expires_at, used_at) \
-             VALUES ($1, $2, $3, $4, NULL)",
-        )
-        .bind(&rt.hash)
-        .bind(&redemption.grant.id)
-        .bind(rt.created_at)
-        .bind(rt.expires_at.min(redemption.grant.expires_at))
-        .execute(&mut *conn)
-        .await?;
-        Ok(Exchanged::Issued(Box::new(redemption)))
+    /// Spends the code of `x`, hands it, its grant and whether the account is usable to
+    /// `x.check`, and — if the check accepts — stores `x.refresh` and appends the check's
+    /// audit event, in one transaction shared with the exchanges of other tasks of this
+    /// node. A code is spent whether or not the check accepts (single use, RFC 6749
+    /// §4.1.2).
+    pub async fn exchange_oidc_code(&self, x: CodeExchange) -> Result<Exchanged, StoreError> {
+        let (done, rx) = oneshot::channel();
+        let pending = PendingExchange { exchange: x, done };
+        let pool = &self.pool;
+        self.exchanges
+            .submit(pending, rx, MAX_BATCH, |batch| {
+                let pool = pool.clone();
+                async move { write_and_answer(&pool, batch).await }
+            })
+            .await
+            .unwrap_or(Err(StoreError::Inconsistent("code exchange writer failed")))
+    }
+}
+
+async fn write_and_answer(pool: &sqlx::AnyPool, batch: Vec<PendingExchange>) {
+    let items: Vec<&CodeExchange> = batch.iter().map(|p| &p.exchange).collect();
+    match super::exchange_batch::write(pool, &items).await {
+        Ok(outcomes) => {
+            for (p, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = p.done.send(Ok(outcome));
+            }
+        }
+        Err(e) if batch.len() == 1 => {
+            if let Some(p) = batch.into_iter().next() {
+                let _ = p.done.send(Err(e));
+            }
+        }
+        // Nothing of the batch is committed: each exchange again alone, with its own error.
+        Err(_) => {
+            for p in batch {
+                let outcome = super::exchange_batch::write(pool, &[&p.exchange])
+                    .await
+                    .and_then(|mut o| {
+                        o.pop()
+                            .ok_or(StoreError::Inconsistent("code exchange wrote nothing"))
+                    });
+                let _ = p.done.send(outcome);
+            }
+        }
     }
 }

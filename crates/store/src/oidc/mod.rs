@@ -8,6 +8,7 @@
 mod clients;
 mod consents;
 mod exchange;
+mod exchange_batch;
 mod grants;
 mod keys;
 mod refresh;
@@ -15,7 +16,8 @@ mod requests;
 
 pub use clients::OidcClient;
 pub use consents::ConsentRow;
-pub use exchange::{Exchanged, Redemption};
+pub(crate) use exchange::ExchangeQueue;
+pub use exchange::{CodeExchange, ExchangeCheck, Exchanged, Redemption};
 pub use grants::{Code, Grant, Redeemed};
 pub use keys::SigningKey;
 pub use refresh::{RefreshToken, Rotated};

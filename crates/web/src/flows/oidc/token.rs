@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use tessera_core::audit::AuditKind;
 use tessera_core::loa::Loa;
 use tessera_core::oidc::{amr_of, scopes_covered};
-use tessera_store::Account;
-use tessera_store::oidc::{Exchanged, Grant, OidcClient, Redemption, RefreshToken, Rotated};
+use tessera_store::oidc::{
+    CodeExchange, Exchanged, Grant, OidcClient, Redemption, RefreshToken, Rotated,
+};
+use tessera_store::{Account, NewAuditEvent};
 
 use super::{OAuthError, at_hash, digest, issuer, param, s256, subject, valid_verifier};
 use crate::audit::{self, Subject};
@@ -142,59 +144,55 @@ async fn revoke(state: &AppState, grant_id: &str, kind: AuditKind, reason: &str,
     .await;
 }
 
-async fn issued(state: &AppState, client: &OidcClient, grant: &Grant, how: &str, ctx: &Ctx) {
-    audit::record(
-        state,
+/// The audit event of tokens issued to `client` for `grant` by grant type `how`.
+fn issued_event(client_id: &str, grant: &Grant, how: &str, ctx: &Ctx) -> NewAuditEvent {
+    audit::event(
         AuditKind::OidcTokenIssued,
         who(grant),
         ctx,
         how,
-        Some(json!({ "client_id": client.id, "grant_id": grant.id, "acr": grant.acr })),
+        Some(json!({ "client_id": client_id, "grant_id": grant.id, "acr": grant.acr })),
     )
-    .await;
 }
 
-fn new_refresh(state: &AppState, grant: &Grant, t: i64) -> (String, RefreshToken) {
-    let raw = crate::secrets::token();
-    let rt = RefreshToken {
-        hash: digest(&raw),
-        grant_id: grant.id.clone(),
-        created_at: t,
-        expires_at: (t + state.settings.oidc.refresh_ttl).min(grant.expires_at),
-    };
-    (raw, rt)
+async fn issued(state: &AppState, client: &OidcClient, grant: &Grant, how: &str, ctx: &Ctx) {
+    let event = issued_event(&client.id, grant, how, ctx);
+    if let Err(e) = state.store.append_audit(&event).await {
+        tracing::error!(error = %e, kind = event.kind, "AUDIT LOG WRITE FAILED");
+    }
 }
 
 /// The checks of a code just spent, in the order RFC 6749 §4.1.3 lists them: issued to
 /// this client, same redirect URI, PKCE verifier, grant still live and account usable.
 fn check_code(
-    client: &OidcClient,
+    client_id: &str,
     p: &[(String, String)],
     r: &Redemption,
     t: i64,
-) -> Result<(), OAuthError> {
+) -> Result<(), &'static str> {
     let (code, grant) = (&r.code, &r.grant);
-    if grant.client_id != client.id {
-        return Err(OAuthError::grant("code was issued to another client"));
+    if grant.client_id != client_id {
+        return Err("code was issued to another client");
     }
     if param(p, "redirect_uri") != Some(code.redirect_uri.as_str()) {
-        return Err(OAuthError::grant("redirect_uri does not match"));
+        return Err("redirect_uri does not match");
     }
     let verifier = param(p, "code_verifier");
     match (&code.code_challenge, verifier) {
         (Some(challenge), Some(v)) if valid_verifier(v) && same(&s256(v), challenge) => {}
-        (Some(_), _) => return Err(OAuthError::grant("PKCE verification failed")),
-        (None, Some(_)) => return Err(OAuthError::grant("no code_challenge was sent")),
+        (Some(_), _) => return Err("PKCE verification failed"),
+        (None, Some(_)) => return Err("no code_challenge was sent"),
         (None, None) => {}
     }
     if !grant.is_live(t) || !r.account_usable {
-        return Err(OAuthError::grant("authorization no longer valid"));
+        return Err("authorization no longer valid");
     }
     Ok(())
 }
 
-/// `grant_type=authorization_code`: the code is spent, checked and its refresh token
-/// stored in one store call (three statements on one connection).
+/// `grant_type=authorization_code`: the code is spent, checked, its refresh token stored
+/// and the issuance audited in one store call, group-committed with the exchanges other
+/// requests make at the same moment.
 pub async fn code_grant(
     state: &AppState,
     client: &OidcClient,
@@ -203,19 +201,31 @@ pub async fn code_grant(
 ) -> Result<TokenResponse, OAuthError> {
     let code = param(p, "code").ok_or_else(|| OAuthError::request("code missing"))?;
     let t = now();
-    let mut raw = None;
-    let exchanged = state
-        .store
-        .exchange_oidc_code(&digest(code), t, |r| {
-            check_code(client, p, r, t)?;
-            let (secret, rt) = new_refresh(state, &r.grant, t);
-            raw = Some(secret);
-            Ok::<_, OAuthError>(rt)
-        })
-        .await?;
-    let r = match exchanged {
+    let raw = crate::secrets::token();
+    // The checks run in the store's writer task: they own what they look at.
+    let (client_id, params, at) = (client.id.clone(), p.to_vec(), ctx.clone());
+    let exchange = CodeExchange {
+        code_hash: digest(code),
+        now: t,
+        refresh: RefreshToken {
+            hash: digest(&raw),
+            grant_id: String::new(),
+            created_at: t,
+            expires_at: t + state.settings.oidc.refresh_ttl,
+        },
+        check: Box::new(move |r| {
+            check_code(&client_id, &params, r, t)?;
+            Ok(issued_event(
+                &client_id,
+                &r.grant,
+                "authorization_code",
+                &at,
+            ))
+        }),
+    };
+    let r = match state.store.exchange_oidc_code(exchange).await? {
         Exchanged::Issued(r) => r,
-        Exchanged::Refused(e) => return Err(e),
+        Exchanged::Refused(e) => return Err(OAuthError::grant(e)),
         Exchanged::Reused { grant_id } => {
             revoke(
                 state,
@@ -231,18 +241,16 @@ pub async fn code_grant(
             return Err(OAuthError::grant("authorization code invalid or expired"));
         }
     };
-    let resp = mint(
+    Ok(mint(
         state,
         client,
         &r.grant,
         &r.grant.scope,
         r.code.nonce.as_deref(),
-        raw,
+        Some(raw),
         t,
     )
-    .await?;
-    issued(state, client, &r.grant, "authorization_code", ctx).await;
-    Ok(resp)
+    .await?)
 }
 
 /// `grant_type=refresh_token`.
