@@ -9,9 +9,12 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, healthy } from './net.mjs';
+
+// Re-exported for the tests that take their environment from here.
+export { freePort };
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
@@ -20,18 +23,6 @@ export const SIGNER_BIN = process.env.TESSERA_E2E_SIGNER_BIN || join(TARGET, 'de
 export const SOFTHSM_MODULE = process.env.PKCS11_MODULE || '/usr/lib/softhsm/libsofthsm2.so';
 export const CARD_PIN = '123456';
 const SO_PIN = '87654321';
-
-/** A free TCP port on 127.0.0.1 (asked from the OS; never a fixed one). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function tool(program, args, env = {}) {
   try {
@@ -148,18 +139,6 @@ export async function startOcsp(pki, ca = 'moica-test') {
   await waitForLine(child.stderr, (l) => l.includes('waiting for OCSP client connections'), 'openssl ocsp');
   child.stderr.resume();
   return { url: `http://127.0.0.1:${port}/`, child, stop: () => stopChild(child) };
-}
-
-async function healthy(base) {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch (e) {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base}/healthz never answered`);
 }
 
 /**

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audit, fitsWidth, launch, openPage, shot } from './browser.mjs';
+import { freePort, healthy } from './net.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
@@ -28,29 +28,6 @@ let base;
 let signerPort;
 let signer;
 let browser;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function healthy(url) {
-  for (let i = 0; i < 150; i += 1) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch (e) {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/healthz never answered`);
-}
 
 /** Starts tessera-signer on the port tessera was told about, with `entity`'s PKCS#12 file. */
 function startSigner(entity, { approve }) {

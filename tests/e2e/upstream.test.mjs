@@ -11,11 +11,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Provider from 'oidc-provider';
 import { audit, fitsWidth, launch, openPage, shot, solveCaptcha } from './browser.mjs';
+import { freePort, healthy } from './net.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
@@ -30,29 +30,6 @@ let base;
 let issuer;
 let idp;
 let browser;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function healthy(url) {
-  for (let i = 0; i < 150; i += 1) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/healthz never answered`);
-}
 
 /** The stand-in "Google": anyone who types a login name is that person, with a verified email. */
 async function startProvider(port, redirectUri) {
