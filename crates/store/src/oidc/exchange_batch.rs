@@ -4,10 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AnyPool, Row};
 
 use super::exchange::{CodeExchange, Exchanged, Redemption};
-use super::grants::{GRANT_COLUMNS, grant_from_row};
+use super::grants::{GRANT_COLUMNS, code_from_row, grant_from_row};
 use super::{Code, Grant};
 use crate::group_commit::{placeholders, pow2_chunks};
 use crate::{NewAuditEvent, StoreError};
@@ -21,33 +22,39 @@ fn padded<'a>(values: &[&'a str]) -> Vec<&'a str> {
     out
 }
 
+/// Rows of `sql`, whose `{in}` becomes the placeholders of `values` padded to a power of
+/// two; `now`, when given, is bound first as `$1`.
+async fn fetch_in(
+    conn: &mut AnyConnection,
+    sql: &str,
+    now: Option<i64>,
+    values: &[&str],
+) -> Result<Vec<AnyRow>, StoreError> {
+    let list = padded(values);
+    let first = if now.is_some() { 2 } else { 1 };
+    let sql = sql.replace("{in}", &placeholders(first, list.len()));
+    let mut q = sqlx::query::<Any>(&sql);
+    if let Some(now) = now {
+        q = q.bind(now);
+    }
+    for v in list {
+        q = q.bind(v);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
 /// Spends every unused, unexpired code of `hashes` at `now`: the codes spent, by hash.
 async fn spend(
     conn: &mut AnyConnection,
     hashes: &[&str],
     now: i64,
 ) -> Result<HashMap<String, Code>, StoreError> {
-    let list = padded(hashes);
-    let sql = format!(
-        "UPDATE oidc_codes SET used_at = $1 \
-         WHERE used_at IS NULL AND expires_at > $1 AND hash IN ({}) \
-         RETURNING hash, grant_id, redirect_uri, code_challenge, nonce, expires_at",
-        placeholders(2, list.len())
-    );
-    let mut q = sqlx::query::<Any>(&sql).bind(now);
-    for h in &list {
-        q = q.bind(*h);
-    }
+    let sql = "UPDATE oidc_codes SET used_at = $1 \
+               WHERE used_at IS NULL AND expires_at > $1 AND hash IN ({in}) \
+               RETURNING hash, grant_id, redirect_uri, code_challenge, nonce, expires_at";
     let mut spent = HashMap::new();
-    for row in q.fetch_all(&mut *conn).await? {
-        let code = Code {
-            hash: row.try_get("hash")?,
-            grant_id: row.try_get("grant_id")?,
-            redirect_uri: row.try_get("redirect_uri")?,
-            code_challenge: row.try_get("code_challenge")?,
-            nonce: row.try_get("nonce")?,
-            expires_at: row.try_get("expires_at")?,
-        };
+    for row in fetch_in(conn, sql, Some(now), hashes).await? {
+        let code = code_from_row(&row)?;
         spent.insert(code.hash.clone(), code);
     }
     Ok(spent)
@@ -61,17 +68,9 @@ async fn unspent(
     if hashes.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = padded(hashes);
-    let sql = format!(
-        "SELECT hash, grant_id, used_at FROM oidc_codes WHERE hash IN ({})",
-        placeholders(1, list.len())
-    );
-    let mut q = sqlx::query::<Any>(&sql);
-    for h in &list {
-        q = q.bind(*h);
-    }
+    let sql = "SELECT hash, grant_id, used_at FROM oidc_codes WHERE hash IN ({in})";
     let mut out = HashMap::new();
-    for row in q.fetch_all(&mut *conn).await? {
+    for row in fetch_in(conn, sql, None, hashes).await? {
         let used = row.try_get::<Option<i64>, _>("used_at")?.is_some();
         out.insert(row.try_get("hash")?, (row.try_get("grant_id")?, used));
     }
@@ -87,19 +86,13 @@ async fn grants(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = padded(ids);
     let sql = format!(
         "SELECT {GRANT_COLUMNS}, COALESCE((SELECT a.disabled FROM accounts a \
          WHERE a.id = oidc_grants.account_id), 1) AS account_disabled \
-         FROM oidc_grants WHERE id IN ({})",
-        placeholders(1, list.len())
+         FROM oidc_grants WHERE id IN ({{in}})"
     );
-    let mut q = sqlx::query::<Any>(&sql);
-    for id in &list {
-        q = q.bind(*id);
-    }
     let mut out = HashMap::new();
-    for row in q.fetch_all(&mut *conn).await? {
+    for row in fetch_in(conn, &sql, None, ids).await? {
         let grant = grant_from_row(&row)?;
         let usable = row.try_get::<i64, _>("account_disabled")? == 0;
         out.insert(grant.id.clone(), (grant, usable));

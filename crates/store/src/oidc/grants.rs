@@ -60,6 +60,19 @@ pub enum Redeemed {
 pub(super) const GRANT_COLUMNS: &str = "id, client_id, account_id, scope, acr, auth_time, organization, \
      created_at, expires_at, revoked_at, revoked_reason";
 
+/// A code from a row with the columns `hash, grant_id, redirect_uri, code_challenge, nonce,
+/// expires_at`.
+pub(super) fn code_from_row(row: &AnyRow) -> sqlx::Result<Code> {
+    Ok(Code {
+        hash: row.try_get("hash")?,
+        grant_id: row.try_get("grant_id")?,
+        redirect_uri: row.try_get("redirect_uri")?,
+        code_challenge: row.try_get("code_challenge")?,
+        nonce: row.try_get("nonce")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
 pub(super) fn grant_from_row(row: &AnyRow) -> sqlx::Result<Grant> {
     Ok(Grant {
         id: row.try_get("id")?,
@@ -139,14 +152,7 @@ impl Store {
                 },
             });
         };
-        let code = Code {
-            hash: row.try_get("hash")?,
-            grant_id: row.try_get("grant_id")?,
-            redirect_uri: row.try_get("redirect_uri")?,
-            code_challenge: row.try_get("code_challenge")?,
-            nonce: row.try_get("nonce")?,
-            expires_at: row.try_get("expires_at")?,
-        };
+        let code = code_from_row(&row)?;
         match self.oidc_grant(&code.grant_id).await? {
             Some(grant) => Ok(Redeemed::Ok(Box::new(code), Box::new(grant))),
             None => Ok(Redeemed::Unknown),
