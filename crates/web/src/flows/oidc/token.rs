@@ -12,6 +12,7 @@ use tessera_store::oidc::{
     CodeExchange, Exchanged, Grant, OidcClient, Redemption, RefreshToken, Rotated,
 };
 use tessera_store::{Account, NewAuditEvent};
+use tokio::sync::oneshot;
 
 use super::{OAuthError, at_hash, digest, issuer, param, s256, subject, valid_verifier};
 use crate::audit::{self, Subject};
@@ -202,7 +203,11 @@ pub async fn code_grant(
     let code = param(p, "code").ok_or_else(|| OAuthError::request("code missing"))?;
     let t = now();
     let raw = crate::secrets::token();
-    // The checks run in the store's writer task: they own what they look at.
+    // The checks run in the store's writer task: they own what they look at. Once they
+    // accept, they hand the redemption over so that the tokens are signed while the batch
+    // commits; signed tokens leave only if the commit says `Issued`.
+    let (accepted_tx, accepted) = oneshot::channel::<Redemption>();
+    let accepted_tx = std::sync::Mutex::new(Some(accepted_tx));
     let (client_id, params, at) = (client.id.clone(), p.to_vec(), ctx.clone());
     let exchange = CodeExchange {
         code_hash: digest(code),
@@ -215,6 +220,9 @@ pub async fn code_grant(
         },
         check: Box::new(move |r| {
             check_code(&client_id, &params, r, t)?;
+            if let Some(tx) = accepted_tx.lock().ok().and_then(|mut g| g.take()) {
+                let _ = tx.send(r.clone());
+            }
             Ok(issued_event(
                 &client_id,
                 &r.grant,
@@ -223,7 +231,23 @@ pub async fn code_grant(
             ))
         }),
     };
-    let r = match state.store.exchange_oidc_code(exchange).await? {
+    let early = async {
+        let r = accepted.await.ok()?;
+        Some(
+            mint(
+                state,
+                client,
+                &r.grant,
+                &r.grant.scope,
+                r.code.nonce.as_deref(),
+                None,
+                t,
+            )
+            .await,
+        )
+    };
+    let (exchanged, minted) = tokio::join!(state.store.exchange_oidc_code(exchange), early);
+    let r = match exchanged? {
         Exchanged::Issued(r) => r,
         Exchanged::Refused(e) => return Err(OAuthError::grant(e)),
         Exchanged::Reused { grant_id } => {
@@ -241,16 +265,24 @@ pub async fn code_grant(
             return Err(OAuthError::grant("authorization code invalid or expired"));
         }
     };
-    Ok(mint(
-        state,
-        client,
-        &r.grant,
-        &r.grant.scope,
-        r.code.nonce.as_deref(),
-        Some(raw),
-        t,
-    )
-    .await?)
+    let mut resp = match minted {
+        Some(resp) => resp?,
+        // Not signed while committing (the hand-over lock was poisoned): sign now.
+        None => {
+            mint(
+                state,
+                client,
+                &r.grant,
+                &r.grant.scope,
+                r.code.nonce.as_deref(),
+                None,
+                t,
+            )
+            .await?
+        }
+    };
+    resp.refresh_token = Some(raw);
+    Ok(resp)
 }
 
 /// `grant_type=refresh_token`.
