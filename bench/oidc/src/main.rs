@@ -30,6 +30,10 @@ use tessera_web::{AppState, Settings};
 #[path = "../../cert/src/cpu.rs"]
 mod cpu;
 
+/// The allocator of the `tessera` binary, so the in-process server runs as it does there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const REDIRECT: &str = "http://127.0.0.1:9/cb";

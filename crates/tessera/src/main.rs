@@ -16,6 +16,10 @@ mod upstream;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc malloc: ~12 % less CPU per token exchange (bench/oidc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 use config::CommonOpts;
