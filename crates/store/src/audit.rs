@@ -89,7 +89,7 @@ impl Store {
     /// Appends an event to the chain and returns the entry once it is committed. Events
     /// appended concurrently on this node share one transaction (`audit_queue.rs`).
     pub async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEntry, StoreError> {
-        crate::audit_queue::append(&self.audit, &self.pool, event).await
+        crate::audit_queue::append(&self.audit, &self.writer, event).await
     }
 
     /// The newest `limit` entries, newest first; only those of `account_id` when given.

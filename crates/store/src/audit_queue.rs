@@ -34,7 +34,7 @@ pub(crate) type AuditQueue = GroupCommit<Pending>;
 
 /// Appends `event`, batched with the events other tasks of this node are appending now.
 pub(crate) async fn append(
-    queue: &AuditQueue,
+    queue: &std::sync::Arc<AuditQueue>,
     pool: &AnyPool,
     event: &NewAuditEvent,
 ) -> Result<AuditEntry, StoreError> {
@@ -44,9 +44,12 @@ pub(crate) async fn append(
         done,
     };
     let written = queue
-        .submit(pending, rx, MAX_BATCH, |batch| {
+        .submit(pending, rx, MAX_BATCH, {
             let pool = pool.clone();
-            async move { write_and_answer(&pool, batch).await }
+            move |batch| {
+                let pool = pool.clone();
+                async move { write_and_answer(&pool, batch).await }
+            }
         })
         .await
         .flatten();

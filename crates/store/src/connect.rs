@@ -36,6 +36,9 @@ pub struct StoreOptions {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    /// Where the group-committed writers write: on an SQLite file a pool of one
+    /// connection of their own, else the same pool.
+    pub(crate) writer: AnyPool,
     backend: Backend,
     /// This node's audit appends waiting to be group-committed (shared by clones).
     pub(crate) audit: Arc<AuditQueue>,
@@ -104,6 +107,10 @@ fn create_parent_dir(file: &Path) -> Result<(), StoreError> {
 async fn sqlite_after_connect(conn: &mut AnyConnection, file_backed: bool) -> sqlx::Result<()> {
     conn.execute("PRAGMA foreign_keys = ON").await?;
     conn.execute("PRAGMA busy_timeout = 5000").await?;
+    // Statement journals (a multi-row write inside a transaction) and RETURNING's
+    // ephemeral tables stay in memory: by default each is a file SQLite creates, writes
+    // page by page and unlinks again in /var/tmp, once per transaction.
+    conn.execute("PRAGMA temp_store = MEMORY").await?;
     if file_backed {
         // WAL is persistent in the file: switch only once (it needs an exclusive lock).
         let mode: String = sqlx::query("PRAGMA journal_mode")
@@ -128,6 +135,34 @@ async fn sqlite_after_connect(conn: &mut AnyConnection, file_backed: bool) -> sq
     Ok(())
 }
 
+/// Options of a pool of exactly one connection that is never closed.
+fn forever() -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+}
+
+/// Opens an SQLite pool with `options` and the per-connection settings.
+async fn sqlite_pool(
+    options: AnyPoolOptions,
+    url: &str,
+    file_backed: bool,
+) -> Result<AnyPool, StoreError> {
+    // No ping before handing out a connection: an SQLite connection cannot drop (it is a
+    // file handle), and the ping was a round trip to sqlx's SQLite worker thread on every
+    // query. (sqlx still pings once when a connection comes back.)
+    Ok(options
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move { sqlite_after_connect(conn, file_backed).await })
+        })
+        .connect(url)
+        .await?)
+}
+
 impl Store {
     /// Opens a store: `sqlite://path` (file and parent directory created when missing),
     /// `sqlite::memory:` (one private in-memory database), or `postgres://…`.
@@ -142,33 +177,27 @@ impl Store {
         if url.starts_with("sqlite:") {
             let parsed = parse_sqlite_url(url);
             let file_backed = parsed.file.is_some();
-            let pool_options = if let Some(file) = &parsed.file {
+            let (pool, writer) = if let Some(file) = &parsed.file {
                 create_parent_dir(file)?;
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections.unwrap_or(8).max(1))
-                    .min_connections(1)
+                    .min_connections(1);
+                let pool = sqlite_pool(pool, &parsed.url, file_backed).await?;
+                // The group-committed writers (audit log, code exchanges) get a connection
+                // of their own, kept for good: SQLite drops a connection's page cache
+                // whenever another connection has written, so writing every batch through
+                // the same one keeps the pages it touches cached between batches.
+                let writer = sqlite_pool(forever(), &parsed.url, file_backed).await?;
+                (pool, writer)
             } else {
                 // Every new connection to `sqlite::memory:` would open a new, empty
                 // database: keep exactly one connection, forever.
-                AnyPoolOptions::new()
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
+                let pool = sqlite_pool(forever(), &parsed.url, file_backed).await?;
+                (pool.clone(), pool)
             };
-            // No ping before handing out a connection: an SQLite connection cannot drop
-            // (it is a file handle), and the ping was a round trip to sqlx's SQLite worker
-            // thread on every query. (sqlx still pings once when a connection comes back.)
-            let pool = pool_options
-                .acquire_timeout(Duration::from_secs(30))
-                .test_before_acquire(false)
-                .after_connect(move |conn, _meta| {
-                    Box::pin(async move { sqlite_after_connect(conn, file_backed).await })
-                })
-                .connect(&parsed.url)
-                .await?;
             Ok(Store {
                 pool,
+                writer,
                 backend: Backend::Sqlite,
                 audit: Arc::default(),
                 exchanges: Arc::default(),
@@ -180,6 +209,7 @@ impl Store {
                 .connect(url)
                 .await?;
             Ok(Store {
+                writer: pool.clone(),
                 pool,
                 backend: Backend::Postgres,
                 audit: Arc::default(),

@@ -1,17 +1,18 @@
-//! Group commit: work queued by this node's tasks at the same moment is written by one of
-//! them, together, in one transaction.
+//! Group commit: work queued by this node's tasks at the same moment is written together,
+//! in one transaction.
 //!
-//! Every caller queues its item and then takes the queue's writer lock. Whoever holds it
-//! hands everything queued so far (up to a batch limit) to the writer function, which runs
-//! as its own task and answers each item; callers whose item was answered meanwhile find
-//! the answer ready and return at once. No timer: a lone item is written immediately, and
-//! under load the batches form by themselves while the previous one commits. Because the
-//! write runs as its own task, a caller that is cancelled never leaves a half-written batch.
+//! Every caller queues its item and then waits for its answer or the queue's writer lock,
+//! whichever comes first. Whoever gets the lock starts a writer on a thread of its own,
+//! which hands everything queued so far (up to a batch limit) to the write function, then
+//! the next batch, until the queue is empty; the callers of a batch wake on their answers,
+//! all at once. No timer: a lone item is written immediately, and under load the batches
+//! form by themselves while the previous one commits. The writer is not a caller's future,
+//! so a caller that is cancelled never leaves a half-written batch.
 //! Used by the audit log (`audit_queue.rs`) and the token endpoint's code exchange
 //! (`oidc/exchange.rs`).
 
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
@@ -54,34 +55,50 @@ impl<T: Send + 'static> GroupCommit<T> {
     /// writing batches of at most `max` items with `write` while holding the writer lock.
     /// `None`: the writer dropped the item's sender without answering (it panicked).
     pub(crate) async fn submit<R, F, Fut>(
-        &self,
+        self: &Arc<Self>,
         item: T,
         mut answer: oneshot::Receiver<R>,
         max: usize,
         write: F,
     ) -> Option<R>
     where
-        F: Fn(Vec<T>) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
+        F: Fn(Vec<T>) -> Fut + Send + 'static,
+        Fut: Future<Output = ()>,
     {
         self.push(item);
-        {
-            let _writer = self.writer.lock().await;
+        // Wait for the answer or the writer lock, whichever comes first: the callers of a
+        // batch are woken together by their answers (any worker thread may run them),
+        // rather than one after another as the lock passes down its queue.
+        let writer = tokio::select! {
+            biased;
+            r = &mut answer => return r.ok(),
+            writer = self.writer.lock() => writer,
+        };
+        match answer.try_recv() {
+            Ok(r) => return Some(r),
+            Err(oneshot::error::TryRecvError::Closed) => return None,
+            Err(oneshot::error::TryRecvError::Empty) => {}
+        }
+        // The writer runs on a thread of its own (tokio's blocking pool; it drives the
+        // runtime's IO and timers) and writes batch after batch until the queue is empty:
+        // each statement's answer and each next batch start at once, where a task would
+        // queue behind every request the workers are busy with — and the batches are
+        // what all of those requests wait for. A panicking batch drops its senders (those
+        // callers get `None`) and ends this writer; a later caller starts another.
+        let queue = Arc::clone(self);
+        let rt = tokio::runtime::Handle::current();
+        let _ = tokio::task::spawn_blocking(move || {
             loop {
-                match answer.try_recv() {
-                    Ok(r) => return Some(r),
-                    Err(oneshot::error::TryRecvError::Closed) => return None,
-                    Err(oneshot::error::TryRecvError::Empty) => {}
-                }
-                let batch = self.take(max);
+                let batch = queue.take(max);
                 if batch.is_empty() {
-                    // Ours is in a batch still being written (its writer was cancelled).
                     break;
                 }
-                // A panicking writer task drops its senders: those callers get `None`.
-                let _ = tokio::spawn(write(batch)).await;
+                rt.block_on(write(batch));
             }
-        }
+        })
+        .await;
+        drop(writer);
+        // Written by now, unless ours is in a batch whose writer was cancelled.
         answer.await.ok()
     }
 }
@@ -131,7 +148,7 @@ mod tests {
             let (q, batches) = (q.clone(), batches.clone());
             tasks.push(tokio::spawn(async move {
                 let (tx, rx) = oneshot::channel();
-                q.submit((i, tx), rx, 16, |batch| {
+                q.submit((i, tx), rx, 16, move |batch| {
                     let batches = batches.clone();
                     async move {
                         assert!(batch.len() <= 16);

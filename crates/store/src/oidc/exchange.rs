@@ -83,11 +83,14 @@ impl Store {
     pub async fn exchange_oidc_code(&self, x: CodeExchange) -> Result<Exchanged, StoreError> {
         let (done, rx) = oneshot::channel();
         let pending = PendingExchange { exchange: x, done };
-        let pool = &self.pool;
+        let pool = &self.writer;
         self.exchanges
-            .submit(pending, rx, MAX_BATCH, |batch| {
+            .submit(pending, rx, MAX_BATCH, {
                 let pool = pool.clone();
-                async move { write_and_answer(&pool, batch).await }
+                move |batch| {
+                    let pool = pool.clone();
+                    async move { write_and_answer(&pool, batch).await }
+                }
             })
             .await
             .unwrap_or(Err(StoreError::Inconsistent("code exchange writer failed")))
