@@ -10,9 +10,29 @@ use crate::hashing::Hasher;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 
-/// Everything a request may need; cheap to clone.
+/// Everything a request may need; cheap to clone: one shared [`AppStateInner`], whose
+/// fields read through `Deref` (axum clones the state for every layer of every request:
+/// one reference count instead of one per field). Changing a field of a clone that is
+/// shared copies the inner value first, so clones never see each other's changes.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut AppStateInner {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct AppStateInner {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub mailer: Arc<Mailer>,
@@ -41,7 +61,7 @@ impl AppState {
         mailer: Mailer,
         sms: SmsSender,
     ) -> Result<Self, Failure> {
-        Ok(Self {
+        Ok(Self(Arc::new(AppStateInner {
             store,
             hasher: Hasher::new(settings.hash)?,
             settings: Arc::new(settings),
@@ -54,7 +74,7 @@ impl AppState {
             oidc_pairwise: Arc::new(tokio::sync::OnceCell::new()),
             oidc_clients: Arc::default(),
             demo_cards: None,
-        })
+        })))
     }
 
     /// Turns certificate sign-in on with `verifier`; challenges live in the database.
