@@ -1,7 +1,9 @@
 // The baseline of the code→token benchmark: panva's oidc-provider on a loopback port with
-// its default in-memory adapter, one confidential client (client_secret_basic), ES256 ID
-// tokens, refresh tokens issued like Tessera does, and COUNT authorization codes (PKCE S256)
-// pre-issued through its own models before timing. Prints one JSON line: {port, codes}.
+// an in-memory adapter, one confidential client (client_secret_basic), and per exchange the
+// same tokens Tessera issues: an ES256 ID token, an ES256-signed JWT access token (RFC 9068,
+// through resource indicators: oidc-provider's access tokens for its own userinfo are opaque)
+// and a refresh token. COUNT authorization codes (PKCE S256) are pre-issued through its own
+// models before timing. Prints one JSON line: {port, codes}.
 // Usage: node provider.mjs CLIENT_ID CLIENT_SECRET REDIRECT_URI CHALLENGE COUNT
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -40,8 +42,27 @@ class MapAdapter {
   }
 }
 
+// The API the access tokens are for; each code's grant holds it, so the token endpoint issues a
+// JWT access token for it without a `resource` parameter (the benchmark sends the same form
+// to both servers).
+const RESOURCE = 'urn:tessera:bench:api';
+
 const provider = new Provider('http://127.0.0.1', {
   adapter: MapAdapter,
+  features: {
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async () => RESOURCE,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async () => ({
+        scope: 'api',
+        audience: RESOURCE,
+        accessTokenTTL: 300,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      }),
+    },
+  },
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,
@@ -63,12 +84,14 @@ const codes = [];
 for (let i = 0; i < count; i += 1) {
   const grant = new provider.Grant({ accountId: `user${i % 64}`, clientId });
   grant.addOIDCScope('openid');
+  grant.addResourceScope(RESOURCE, 'api');
   const grantId = await grant.save();
   const code = new provider.AuthorizationCode({
     accountId: `user${i % 64}`,
     client,
     grantId,
-    scope: 'openid',
+    scope: 'openid api',
+    resource: RESOURCE,
     redirectUri,
     codeChallenge: challenge,
     codeChallengeMethod: 'S256',
