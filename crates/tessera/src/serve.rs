@@ -61,8 +61,21 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Hourly clean-up of expired rows; daily inactive-account job.
+/// The provider's signing keys, made now if missing; hourly clean-up of expired rows;
+/// daily inactive-account job.
 fn spawn_jobs(state: AppState) {
+    // An RSA 2048 key takes 0.1 s and more to make: at start, not inside the first token
+    // request (which would hold every other one up while it waits).
+    let keys = state.clone();
+    tokio::spawn(async move {
+        let now = tessera_web::state::now();
+        if let Err(f) = keys.oidc_keys.jwks(&keys.store, now).await {
+            tracing::error!(
+                code = f.code,
+                "OpenID provider signing keys could not be loaded"
+            );
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         let mut hours = 0u32;

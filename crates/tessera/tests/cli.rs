@@ -80,6 +80,42 @@ fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
 }
 
 #[test]
+fn serve_makes_the_openid_signing_keys_at_start_not_in_the_first_token_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tessera()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("Tessera listening on "), "first line: {line}");
+    // No OpenID request is made: the keys must appear on their own.
+    let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let algs = loop {
+        let keys = rt.block_on(async {
+            let store = tessera_store::Store::connect(&url).await.unwrap();
+            store.oidc_keys(0).await.unwrap_or_default()
+        });
+        let mut algs: Vec<String> = keys.into_iter().map(|k| k.alg).collect();
+        algs.sort();
+        if algs.len() >= 2 || Instant::now() > deadline {
+            break algs;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(algs, ["ES256", "RS256"], "one active key per algorithm");
+}
+
+#[test]
 fn migrate_then_admin_commands_work_on_the_same_data() {
     let dir = tempfile::tempdir().unwrap();
     let out = tessera()

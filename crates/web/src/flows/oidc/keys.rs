@@ -1,7 +1,7 @@
 //! The provider's signing keys: kept in the database (shared by all nodes), cached here for
-//! a short while, created on first use, rotated on demand or on schedule with the previous
-//! key still published until every token it signed has expired. Private keys never leave
-//! this module and are never logged.
+//! a short while, created at start (`tessera serve`) or on first use, rotated on demand or
+//! on schedule with the previous key still published until every token it signed has
+//! expired. Private keys never leave this module and are never logged.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
