@@ -22,13 +22,12 @@ fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
     Ok(out)
 }
 
-#[test]
-fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let started = Instant::now();
+/// `tessera serve` on a free loopback port with its data in `dir`: the child and the
+/// address its first line announces.
+fn serve(dir: &std::path::Path) -> (std::process::Child, String) {
     let mut child = tessera()
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
+        .arg(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -42,6 +41,14 @@ fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
         .strip_prefix("Tessera listening on ")
         .unwrap_or_else(|| panic!("first line: {line}"));
     let addr = url.trim_start_matches("http://").to_string();
+    (child, addr)
+}
+
+#[test]
+fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (mut child, addr) = serve(dir.path());
     let health = loop {
         if let Ok(r) = http_get(&addr, "/healthz") {
             break r;
@@ -82,18 +89,7 @@ fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
 #[test]
 fn serve_makes_the_openid_signing_keys_at_start_not_in_the_first_token_request() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = tessera()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("Tessera listening on "), "first line: {line}");
+    let (mut child, _addr) = serve(dir.path());
     // No OpenID request is made: the keys must appear on their own.
     let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
     let rt = tokio::runtime::Runtime::new().unwrap();
