@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Tessera test: formatting, lints, unit and integration tests on SQLite and
-# PostgreSQL, then the browser end-to-end tests. Installs what the tests need (root, Debian)
-# and fails loudly when something is missing; it never skips a test.
+# PostgreSQL, then the browser end-to-end tests and the API contract run (schemathesis against
+# the OpenAPI document). Installs what the tests need (root, Debian) and fails loudly when
+# something is missing; it never skips a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,11 @@ bash crates/signer/e2e/run.sh 2>&1 | tee -a target/e2e.log
 e2e_passed=$(grep -Eo '^# pass [0-9]+' target/e2e.log | awk '{s+=$3} END {print s+0}')
 e2e_failed=$(grep -Eo '^# fail [0-9]+' target/e2e.log | awk '{s+=$3} END {print s+0}')
 
+echo "== API contract tests (schemathesis against the OpenAPI document)"
+bash scripts/schemathesis.sh 2>&1 | tee target/schemathesis.log
+api_passed=$(grep -Eo '^# pass [0-9]+' target/schemathesis.log | awk '{s+=$3} END {print s+0}')
+api_failed=$(grep -Eo '^# fail [0-9]+' target/schemathesis.log | awk '{s+=$3} END {print s+0}')
+
 echo
-echo "rust: $rust_passed passed, $rust_failed failed; browser: $e2e_passed passed, $e2e_failed failed"
-echo "all: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
+echo "rust: $rust_passed passed, $rust_failed failed; browser: $e2e_passed passed, $e2e_failed failed; API contract: $api_passed passed, $api_failed failed"
+echo "all: $((rust_passed + e2e_passed + api_passed)) passed, $((rust_failed + e2e_failed + api_failed)) failed"

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { audit, fitsWidth, launch, openPage, shot, solveCaptcha } from './browser.mjs';
+import { verifyEmail } from './mail.mjs';
 import {
   CARD_PIN, freePort, makeCard, startOcsp, startSigner, startTessera, testPki, workDir,
 } from './cert-env.mjs';
@@ -131,9 +132,13 @@ test('a citizen registers with the card, signs out, signs in with the password, 
     await page.getByText('會員註冊成功').waitFor();
     await check(page, '03-registered');
 
-    // ID + password (000 Q3): the account is the national ID, the card is bound to it.
+    // ID + password (000 Q3): the account is the national ID, the card is bound to it. The
+    // address is not verified yet: 會員中心 says why the account is limited and what to do.
     await signInWithPassword(page, wang.national_id, PASSWORD);
     assert.equal(await loa(page), 'password');
+    const notice = await page.locator('#email-unverified').innerText();
+    assert.match(notice, /請先完成電子郵件信箱驗證/);
+    assert.ok(notice.includes('wang@example.tw'), notice);
     const certs = page.locator('#certificates');
     assert.match(await certs.innerText(), new RegExp(wang.serial));
     await check(page, '04-account-password');
@@ -175,7 +180,7 @@ test('an unbound card goes through binding: wrong ID refused, 〔移除〕, pass
   const mine = `Chen${suffix}a`;
   const other = `Chen${suffix}b`;
   try {
-    // Two member accounts registered with 陳美麗's ID.
+    // Two member accounts registered with 陳美麗's ID, their addresses verified from the Maildir.
     for (const username of [mine, other]) {
       await page.goto(`${tessera.base}/register`);
       await page.fill('#f-username', username);
@@ -190,6 +195,7 @@ test('an unbound card goes through binding: wrong ID refused, 〔移除〕, pass
         page.waitForURL('**/register/done'),
         page.getByRole('button', { name: '建立我的帳戶', exact: true }).click(),
       ]);
+      await verifyEmail(page, tessera.base, tessera.data, `${username.toLowerCase()}@example.tw`);
     }
 
     await insertCard('citizen-chen');

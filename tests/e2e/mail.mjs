@@ -135,3 +135,19 @@ export async function waitForLink(dataDir, to, prefix, seen, timeoutMs = 15000) 
   }
   throw new Error(`no mail to ${to} with a link starting ${prefix} within ${timeoutMs} ms`);
 }
+
+/**
+ * Verifies `email` as its owner does (an unverified account signs in only to verify or change
+ * its address): opens the newest verification link mailed to it that is not in `seen`, in
+ * `page`, and presses the landing page's button. Resolves once the next page loaded (會員中心
+ * when signed in, else 會員登入).
+ */
+export async function verifyEmail(page, base, dataDir, email, seen = new Set()) {
+  const { link } = await waitForLink(dataDir, email, `${base}/verify-email?token=`, seen);
+  await page.goto(link);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/verify-email')),
+    page.getByRole('button', { name: '確認驗證電子信箱', exact: true }).click(),
+  ]);
+  await page.getByText('電子信箱驗證完成。').waitFor();
+}

@@ -2,10 +2,12 @@
 // party) with Debian's Chromium as the user's browser. This file starts its own tessera (a
 // test PKI as trust directory, CRL revocation) and a tiny relying party callback server on
 // free loopback ports, registers the client with `tessera admin clients add --json`, then:
-// discovery → code + PKCE (sign-in on /login, consent page) → ID token validation → userinfo
-// → refresh → `acr_values=certificate` step-up (the card part through Tessera's JSON
-// certificate API with an `openssl cms`-made signature) → RP-initiated logout.
-// axe-core runs on the consent, step-up and logout pages; screenshots go to test-results/.
+// discovery → code + PKCE (sign-in on /login; before the email address is verified the page
+// says why and the RP gets nothing; the link from the Maildir, then the consent page) → ID
+// token validation → userinfo → refresh → `acr_values=certificate` step-up (the card part
+// through Tessera's JSON certificate API with an `openssl cms`-made signature) → RP-initiated
+// logout. axe-core runs on the unverified-address, consent, step-up and logout pages;
+// screenshots go to test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
 import { audit, fitsWidth, launch, openPage, shot, solveCaptcha } from './browser.mjs';
+import { verifyEmail } from './mail.mjs';
 import { freePort, healthy } from './net.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -29,6 +32,7 @@ let tessera;
 let base;
 let rp;
 let rpBase;
+let rpHits = 0;
 let browser;
 
 before(async () => {
@@ -49,6 +53,7 @@ before(async () => {
   await healthy(base);
   // The relying party's callback: answers every request with a plain page.
   rp = httpServer((req, res) => {
+    rpHits += 1;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><html lang="en"><title>RP</title><main><h1>relying party</h1></main></html>');
   });
@@ -117,12 +122,13 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
   try {
     // A member registers (with the national ID of the test citizen card).
     const username = `Oidc${Date.now().toString(36).slice(-6)}`;
+    const email = `${username.toLowerCase()}@example.tw`;
     await page.goto(`${base}/register`);
     await page.fill('#f-username', username);
     await page.fill('#f-password', PASSWORD);
     await page.fill('#f-password_confirm', PASSWORD);
     await page.fill('#f-name', '王小明');
-    await page.fill('#f-email', `${username.toLowerCase()}@example.tw`);
+    await page.fill('#f-email', email);
     await page.fill('#f-national_id', 'A123456789');
     await page.check('#f-accept_terms');
     await solveCaptcha(page);
@@ -132,7 +138,9 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     ]);
 
     // 1. Code flow with PKCE: the RP sends the browser to Tessera, the member signs in and
-    //    consents, the browser comes back with code, state and iss.
+    //    consents, the browser comes back with code, state and iss. The address is not
+    //    verified yet: the page says why and the RP gets nothing; once the link from the
+    //    Maildir is followed (in another tab), 繼續 goes on to the consent page.
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -145,6 +153,20 @@ test('openid-client: code + PKCE, refresh, userinfo, acr step-up, logout', async
     await page.fill('#f-username', username);
     await page.fill('#f-password', PASSWORD);
     await page.getByRole('button', { name: '登入', exact: true }).click();
+    await page.getByRole('heading', { name: '電子郵件信箱尚未驗證', exact: true }).waitFor();
+    const refused = await page.locator('main').innerText();
+    assert.match(refused, /「公保 e 系統（測試）」要求以您的帳號登入/);
+    assert.ok(refused.includes(email), refused);
+    assert.equal(rpHits, 0, 'the RP got nothing');
+    await audit(page, 'oidc-email-unverified');
+    await shot(page, 'oidc-00-email-unverified');
+    await page.setViewportSize({ width: 375, height: 812 });
+    await fitsWidth(page, 'oidc-email-unverified at 375px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const tab = await context.newPage();
+    await verifyEmail(tab, base, join(work, 'data'), email);
+    await tab.close();
+    await page.getByRole('link', { name: '繼續', exact: true }).click();
     await page.waitForURL('**/oidc/consent?request=*');
     assert.match(await page.locator('main').innerText(), /公保 e 系統（測試）[\s\S]*身分證字號/);
     await audit(page, 'oidc-consent');

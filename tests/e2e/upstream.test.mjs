@@ -3,7 +3,7 @@
 // free loopback port as the upstream "Google" — a client registered with Tessera's redirect URI,
 // its built-in development login and consent pages on — and its own tessera configured with that
 // issuer in `[[upstream]]` (client secret from the environment). Through Tessera's pages: register
-// an account → 使用 Google 登入 → sign in at the provider → bind the account with its password →
+// an account (its address verified from the Maildir) → 使用 Google 登入 → sign in at the provider → bind the account with its password →
 // sign out → 使用 Google 登入 signs straight in → 管理外部帳號 lists the link (provider, email seen,
 // dates) → 移除 → signing in with Google asks to bind again. axe-core runs on every Tessera page
 // visited; screenshots go to test-results/.
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Provider from 'oidc-provider';
 import { audit, fitsWidth, launch, openPage, shot, solveCaptcha } from './browser.mjs';
+import { verifyEmail } from './mail.mjs';
 import { freePort, healthy } from './net.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -157,7 +158,7 @@ for (const [width, height] of [
     // oidc-provider's development pages import a web font; loopback only here: answer locally.
     await context.route(/^https:\/\/fonts\.googleapis\.com\//, (r) => r.fulfill({ contentType: 'text/css', body: '' }));
     try {
-      // An ordinary member account first.
+      // An ordinary member account first, its address verified from the Maildir.
       await page.goto(`${base}/register`);
       await page.fill('#f-username', username);
       await page.fill('#f-password', PASSWORD);
@@ -167,6 +168,7 @@ for (const [width, height] of [
       await page.check('#f-accept_terms');
       await solveCaptcha(page);
       await click(page, '建立我的帳戶', '/register/done');
+      await verifyEmail(page, base, join(work, 'data'), `${username.toLowerCase()}@example.tw`);
 
       // 使用 Google 登入: verified by the provider, but not linked yet → 綁定帳號.
       await page.goto(`${base}/login`);

@@ -80,6 +80,7 @@ async fn tessera_codes(
     challenge: &str,
 ) -> Result<(String, String, Vec<String>), BoxError> {
     let ctx = tessera_web::context::Ctx {
+        browser: None,
         ip: None,
         user_agent: None,
         lang: tessera_core::lang::Lang::En,

@@ -40,6 +40,9 @@ audit_kinds! {
     EmailVerificationSent => "email_verification_sent",
     /// The email address was confirmed.
     EmailVerified => "email_verified",
+    /// A session of an account whose email address is not verified was refused a function
+    /// that needs a verified address (the detail names what was tried).
+    EmailUnverifiedRefused => "email_unverified_refused",
     /// A mobile verification code was sent.
     MobileVerificationSent => "mobile_verification_sent",
     /// A wrong mobile verification or reset code was entered.
@@ -197,6 +200,11 @@ audit_kinds! {
     OidcClientRemoved => "oidc_client_removed",
     /// A new signing key replaced the active one.
     OidcKeyRotated => "oidc_key_rotated",
+    /// A request was refused before any handler ran because it carried text the database
+    /// cannot store (a NUL character); the detail names the method, path and part.
+    InputRefused => "input_refused",
+    /// An email could not be delivered for a day and was given up.
+    MailFailed => "mail_failed",
 }
 
 /// Whether the recorded action succeeded.

@@ -45,6 +45,10 @@ catalog! {
     "password_mismatch" => "兩次輸入的密碼不一致，請重新確認。",
         "The two passwords do not match; please type them again.";
     "password_incorrect" => "目前的密碼不正確。", "The current password is incorrect.";
+    "channel_invalid" => "請選擇以電子郵件或手機簡訊重設密碼。",
+        "Choose whether to reset the password by email or by text message.";
+    "current_password_required" => "變更電子信箱須輸入目前的密碼，以確認是您本人。",
+        "Changing the email address needs your current password, to confirm it is you.";
     "password_expired" => "您的密碼已超過有效期限，請先設定新密碼。",
         "Your password has expired; please set a new one first.";
     // Name.
@@ -59,8 +63,8 @@ catalog! {
         "Please enter a valid email address, such as name@example.com.";
     "email_too_long" => "電子信箱太長，最多 254 個字元。",
         "The email address is too long (at most 254 characters).";
-    "email_unverified" => "您的電子信箱尚未驗證，請先點選驗證信中的連結。",
-        "Your email address is not verified yet; please follow the link in the verification email.";
+    "email_unverified" => "您的電子郵件信箱尚未驗證，請先點選驗證信中的連結完成驗證。",
+        "Your email address is not verified yet; please follow the link in the verification email first.";
     // Mobile.
     "mobile_required" => "請輸入行動電話號碼。", "Please enter a mobile number.";
     "mobile_invalid" => "行動電話請依格式輸入 09 開頭的 10 位數字，例如 0911123456。",
@@ -117,6 +121,8 @@ catalog! {
         "The new password must differ from the current one.";
     "not_found" => "找不到您要的資料或頁面。", "The page or item you asked for was not found.";
     "rate_limited" => "操作過於頻繁，請稍後再試。", "Too many requests; please try again later.";
+    "request_timeout" => "資料傳送逾時，請檢查網路連線後重新送出。",
+        "The request took too long to arrive; check your connection and send it again.";
     // Certificates (issue 5).
     "cert_unavailable" => "本系統目前未提供憑證登入服務。",
         "Certificate sign-in is not available on this system.";

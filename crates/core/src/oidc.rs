@@ -106,6 +106,17 @@ pub fn required_loa(acr_values: &str) -> Option<Loa> {
         .min()
 }
 
+/// The level a request is held to where sign-ins reach only the `reachable` levels: the
+/// weakest reachable level at or above the level `asked` (a stronger sign-in serves a weaker
+/// request). `None` when no reachable level is that strong: `acr_values` asks for a voluntary
+/// claim (OpenID Connect Core 3.1.2.1, 5.5.1.1), so the member signs in as they can and the
+/// ID token's `acr` tells the client which level was reached — never a step-up to a level no
+/// sign-in offers.
+pub fn attainable_loa(asked: Option<Loa>, reachable: &[Loa]) -> Option<Loa> {
+    let asked = asked?;
+    reachable.iter().copied().filter(|l| *l >= asked).min()
+}
+
 /// The `acr` value of a level (the level's stable name).
 pub fn acr_of(loa: Loa) -> &'static str {
     loa.as_str()
@@ -247,6 +258,29 @@ mod tests {
         assert_eq!(required_loa("urn:x certificate otp"), Some(Loa::Otp));
         assert_eq!(required_loa("urn:x"), None);
         assert_eq!(required_loa(""), None);
+    }
+
+    #[test]
+    fn only_reachable_levels_are_asked_for() {
+        let password_only = [Loa::Password];
+        let with_card = [Loa::Password, Loa::Certificate];
+        assert_eq!(attainable_loa(None, &with_card), None);
+        assert_eq!(
+            attainable_loa(Some(Loa::Password), &password_only),
+            Some(Loa::Password)
+        );
+        // Nothing offers these levels: the request goes on without a level to step up to.
+        for asked in [Loa::Otp, Loa::NhiCard, Loa::Certificate] {
+            assert_eq!(attainable_loa(Some(asked), &password_only), None, "{asked}");
+        }
+        // The card serves every level up to its own.
+        for asked in [Loa::Otp, Loa::NhiCard, Loa::Certificate] {
+            assert_eq!(
+                attainable_loa(Some(asked), &with_card),
+                Some(Loa::Certificate),
+                "{asked}"
+            );
+        }
     }
 
     #[test]

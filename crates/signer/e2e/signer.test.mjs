@@ -2,10 +2,14 @@
 // Tessera's client module (crates/signer/client/tessera-signer.js) to drive the signer
 // through /popupForm + postMessage, the user approves the site and types the PIN in the
 // signer's own window, and the signature that comes back verifies with `openssl cms -verify`.
+// A second page (site/hipki.js) is written like HiPKI's sample pages, without the client
+// module, and signs random binary content through the popup many times in a row.
 // Started by run.sh, which builds the signer, the test PKI and a SoftHSM2 token.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer } from 'node:http';
 import { readFile, writeFile, mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +38,7 @@ let signer;
 let signerBase;
 let site;
 let otherSite;
+let hipkiSite;
 let browser;
 let work;
 
@@ -44,7 +49,8 @@ function serveSite() {
     const file = path === '/' || path === '/index.html' ? join(HERE, 'site/index.html')
       : path === '/app.js' ? join(HERE, 'site/app.js')
         : path === '/client/tessera-signer.js' ? join(HERE, '../client/tessera-signer.js')
-          : null;
+          : path === '/hipki.html' || path === '/hipki.js' ? join(HERE, 'site', path)
+            : null;
     if (!file) { res.writeHead(404).end(); return; }
     res.writeHead(200, { 'Content-Type': types[extname(file)] });
     res.end(await readFile(file));
@@ -74,6 +80,7 @@ before(async () => {
   ({ child: signer, base: signerBase } = await startSigner(join(work, 'approved-origins.json')));
   site = await serveSite();
   otherSite = await serveSite();
+  hipkiSite = await serveSite();
   browser = await chromium.launch({
     executablePath: process.env.TESSERA_E2E_CHROMIUM || '/usr/bin/chromium',
     args: ARGS,
@@ -84,6 +91,7 @@ after(async () => {
   await browser?.close();
   site?.server.close();
   otherSite?.server.close();
+  hipkiSite?.server.close();
   signer?.kill();
 });
 
@@ -217,4 +225,61 @@ test('the approved site finds the signer and may call it directly', async () => 
   assert.equal(refused.direct, false, 'an unapproved site must not read the signer directly');
   await page.context().close();
   await other.context().close();
+});
+
+// Random bytes whose base64 holds both '+' and '/', the characters form decoding would change.
+function plusAndSlashContent() {
+  for (;;) {
+    const bytes = randomBytes(randomInt(1, 1500));
+    const b64 = bytes.toString('base64');
+    if (b64.includes('+') && b64.includes('/')) return { bytes, b64 };
+  }
+}
+
+test('a HiPKI-style page signs 200 random binary contents through the popup, each byte exact', async () => {
+  const ROUNDS = 200;
+  const hashes = ['SHA256', 'SHA384', 'SHA512'];
+  const started = Date.now();
+  const context = await browser.newContext({ locale: 'zh-TW' });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  await page.goto(`${hipkiSite.origin}/hipki.html?${new URLSearchParams({ signer: signerBase })}`);
+  const dir = await mkdtemp(join(work, 'rounds-'));
+  const run = promisify(execFile);
+  // openssl checks each signature while the browser goes on with the next round.
+  const verify = async (i, signature, bytes) => {
+    const sig = join(dir, `${i}.der`);
+    const out = join(dir, `${i}.out`);
+    await writeFile(sig, Buffer.from(signature, 'base64'));
+    await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig,
+      '-CAfile', CA_BUNDLE, '-purpose', 'any', '-out', out]);
+    assert.deepEqual(await readFile(out), bytes, `round ${i}: the signed content differs from the page's bytes`);
+  };
+  const checks = [];
+  const failures = [];
+  for (let i = 0; i < ROUNDS; i += 1) {
+    const { bytes, b64 } = plusAndSlashContent();
+    const hashAlgorithm = hashes[i % hashes.length];
+    await page.evaluate((next) => { window.__next = next; },
+      { tbs: b64, hashAlgorithm, pin: PIN, nonce: `n-${i}` });
+    const popupOpened = page.waitForEvent('popup');
+    await page.click('#sign');
+    const popup = await popupOpened;
+    if (i === 0) {
+      // The site's first use: the user approves it once in the signer's window.
+      await popup.waitForSelector('#approve:not([hidden])');
+      await popup.click('#approve-yes');
+    }
+    await page.waitForFunction((n) => window.__answers.length === n, i + 1);
+    const r = await page.evaluate((n) => window.__answers[n], i);
+    assert.equal(r.ret_code, 0, `round ${i} (${hashAlgorithm}, tbs ${b64}): ${JSON.stringify(r)}`);
+    checks.push(verify(i, r.signature, bytes).catch((e) => failures.push(e)));
+    // The page reuses one window name, like HiPKI's samples: the next round opens a new window
+    // only once this one has closed itself.
+    if (!popup.isClosed()) await popup.waitForEvent('close');
+  }
+  await Promise.all(checks);
+  assert.equal(failures.length, 0, `${failures.length} of ${ROUNDS} signatures failed openssl: ${failures[0]}`);
+  await context.close();
+  console.log(`${ROUNDS} popup signings verified by openssl in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::backend::{HashAlg, Selection};
 use crate::error::{PinState, SignerError};
@@ -105,9 +105,101 @@ pub struct Request {
     pub selection: Selection,
 }
 
+/// How the string values of a request's JSON text are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// A JSON body: every value means exactly what it says.
+    Literal,
+    /// The text of HiPKI's `tbsPackage`, whose values are percent-decoded once (`%XX` only:
+    /// a `+` is a plus sign, as in base64, never a space), as HiPKI pages expect: MOICA's
+    /// sample sends `encodeURIComponent(tbs)`, others escape `+` as `%2B`, others nothing.
+    Package,
+    /// A package text that was percent-decoded as a whole before parsing; its values are
+    /// not decoded again.
+    PackageDecoded,
+}
+
+impl Text {
+    /// The bytes of a value: for a package, `%XX` decoded once; `+` and stray `%` kept.
+    fn bytes(self, value: &str) -> Vec<u8> {
+        match self {
+            Text::Package => percent_encoding::percent_decode_str(value).collect(),
+            Text::Literal | Text::PackageDecoded => value.as_bytes().to_vec(),
+        }
+    }
+
+    /// A value that must be text (a reader's name), decoded like [`Text::bytes`].
+    fn string(self, value: &str) -> String {
+        match self {
+            Text::Package => percent_encoding::percent_decode_str(value)
+                .decode_utf8_lossy()
+                .into_owned(),
+            Text::Literal | Text::PackageDecoded => value.to_owned(),
+        }
+    }
+}
+
+/// The text of the `tbsPackage` field of a form body, exactly as the page wrote it.
+///
+/// HiPKI pages (and HiPKI's own popup) post `tbsPackage=` followed by their JSON text with
+/// nothing encoded, so a base64 `tbs` arrives with bare `+` (and a text `tbs` may hold `&`).
+/// Form decoding would turn each `+` into a space and cut the text at an `&`. A form encoder
+/// always writes `{` as `%7B`, so a value that starts with `{` and is a JSON object as it
+/// stands (up to the end of the body or the next `&` after it) was not form-encoded and is
+/// taken byte for byte; any other body is form-decoded as usual (`+` is a space there).
+fn package_text(body: &[u8]) -> Result<Zeroizing<Vec<u8>>, SignerError> {
+    const FIELD: &[u8] = b"tbsPackage=";
+    let start = if body.starts_with(FIELD) {
+        Some(FIELD.len())
+    } else {
+        body.windows(FIELD.len() + 1)
+            .position(|w| w[0] == b'&' && &w[1..] == FIELD)
+            .map(|i| i + 1 + FIELD.len())
+    };
+    if let Some(raw) = start.and_then(|i| body.get(i..))
+        && raw.trim_ascii_start().starts_with(b"{")
+    {
+        let mut values =
+            serde_json::Deserializer::from_slice(raw).into_iter::<serde::de::IgnoredAny>();
+        if let Some(Ok(_)) = values.next() {
+            let end = values.byte_offset();
+            let rest = raw.get(end..).unwrap_or_default().trim_ascii_start();
+            if rest.is_empty() || rest.starts_with(b"&") {
+                return Ok(Zeroizing::new(raw.get(..end).unwrap_or_default().to_vec()));
+            }
+        }
+    }
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == "tbsPackage")
+        .map(|(_, v)| Zeroizing::new(v.into_owned().into_bytes()))
+        .ok_or_else(|| SignerError::BadJson("no tbsPackage field".into()))
+}
+
 impl Request {
-    /// Parses a request from its JSON text.
+    /// Parses a request from its JSON text (a JSON body): values are taken as they are.
     pub fn from_json(json: &[u8]) -> Result<Request, SignerError> {
+        Request::parse(json, Text::Literal)
+    }
+
+    /// Parses HiPKI's `tbsPackage` text, as a page wrote it (its postMessage to the popup, or
+    /// the field of a form post): the values are percent-decoded once, `+` kept. A text that
+    /// is not JSON as it stands (a page that encoded the whole package) is percent-decoded as
+    /// a whole once instead, and its values are then taken as they are.
+    pub fn from_package(text: &[u8]) -> Result<Request, SignerError> {
+        match Request::parse(text, Text::Package) {
+            Err(SignerError::BadJson(first)) => {
+                let decoded: Zeroizing<Vec<u8>> =
+                    Zeroizing::new(percent_encoding::percent_decode(text).collect());
+                if *decoded == text {
+                    return Err(SignerError::BadJson(first));
+                }
+                Request::parse(&decoded, Text::PackageDecoded)
+            }
+            other => other,
+        }
+    }
+
+    fn parse(json: &[u8], text: Text) -> Result<Request, SignerError> {
         let wire: Wire =
             serde_json::from_slice(json).map_err(|e| SignerError::BadJson(e.to_string()))?;
         let func = match wire.func.as_deref() {
@@ -129,9 +221,10 @@ impl Request {
         };
         let tbs = match (wire.tbs.as_deref(), wire.tbs_encoding.as_deref()) {
             (None, _) | (Some(""), _) => None,
-            (Some(t), None | Some("") | Some("NONE") | Some("none")) => Some(t.as_bytes().to_vec()),
+            (Some(t), None | Some("") | Some("NONE") | Some("none")) => Some(text.bytes(t)),
             (Some(t), Some(e)) if e.eq_ignore_ascii_case("base64") => {
-                let clean: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+                let mut clean = text.bytes(t);
+                clean.retain(|c| !c.is_ascii_whitespace());
                 Some(STANDARD.decode(clean).map_err(|_| SignerError::Base64)?)
             }
             (Some(_), Some(e)) => return Err(SignerError::BadParam(format!("tbsEncoding {e}"))),
@@ -140,37 +233,42 @@ impl Request {
             None | Some("") => None,
             Some(k) => Some(
                 STANDARD
-                    .decode(k)
+                    .decode(text.bytes(k))
                     .map_err(|_| SignerError::BadParam("keyidb64".into()))?,
             ),
         };
+        // `Pin::from_request` percent-decodes the PIN once more (pages send
+        // `encodeURIComponent(pin)`), as it did after the form decoding of a package.
+        let pin = wire.pin.as_ref().and_then(|p| {
+            let raw = Zeroizing::new(text.bytes(&p.0));
+            std::str::from_utf8(&raw).ok().and_then(Pin::from_request)
+        });
         Ok(Request {
             func,
             tbs,
             hash,
             signature_type,
-            pin: wire.pin.as_ref().and_then(|p| Pin::from_request(&p.0)),
+            pin,
             with_card_sn: truthy(wire.with_card_sn.as_ref()),
             attached: !truthy(wire.detached.as_ref()),
             selection: Selection {
-                slot_description: wire.slot_description.clone().filter(|s| !s.is_empty()),
+                slot_description: wire
+                    .slot_description
+                    .as_deref()
+                    .map(|s| text.string(s))
+                    .filter(|s| !s.is_empty()),
                 key_id,
             },
         })
     }
 
-    /// Parses a `/sign` body: a form with `tbsPackage`, or JSON.
+    /// Parses a `/sign` body: a form with `tbsPackage` (HiPKI: encoded by a form encoder, or
+    /// the page's JSON text appended as it is), or JSON.
     pub fn from_body(body: &[u8], is_form: bool) -> Result<Request, SignerError> {
         if !is_form {
             return Request::from_json(body);
         }
-        let mut package = form_urlencoded::parse(body)
-            .find(|(k, _)| k == "tbsPackage")
-            .map(|(_, v)| v.into_owned())
-            .ok_or_else(|| SignerError::BadJson("no tbsPackage field".into()))?;
-        let parsed = Request::from_json(package.as_bytes());
-        package.zeroize();
-        parsed
+        Request::from_package(&package_text(body)?)
     }
 }
 
@@ -292,6 +390,59 @@ mod tests {
         assert_eq!(r.signature_type, SignatureType::Pkcs1);
         assert_eq!(r.pin.as_ref().map(|p| p.expose()), Some("12+34"));
         assert!(r.with_card_sn && r.attached);
+    }
+
+    fn tbs_of(body: &str) -> Vec<u8> {
+        Request::from_body(body.as_bytes(), true)
+            .unwrap_or_else(|e| panic!("{body}: {e}"))
+            .tbs
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_unencoded_package_keeps_plus_and_ampersand() {
+        // As HiPKI pages post it (and HiPKI's popup forwards it): the JSON text as it is.
+        let raw = r#"tbsPackage={"func":"MakeSignature","tbs":"+/v/+w==","tbsEncoding":"base64"}"#;
+        assert_eq!(tbs_of(raw), [0xfb, 0xfb, 0xff, 0xfb]);
+        let text = r#"tbsPackage={"func":"MakeSignature","tbs":"a+b&c=d e"}"#;
+        assert_eq!(tbs_of(text), b"a+b&c=d e");
+        let with_more = r#"tbsPackage= {"func":"MakeSignature","tbs":"a+b"} &nonce=1"#;
+        assert_eq!(tbs_of(with_more), b"a+b");
+    }
+
+    #[test]
+    fn package_values_are_percent_decoded_once_and_plus_stays_plus() {
+        // MOICA's sample sends encodeURIComponent(tbs); others escape only '+'.
+        let moica = r#"{"func":"MakeSignature","tbs":"a%2Bb%20c%25+%E4%B8%AD","keyidb64":"AQ%3D%3D","slotDescription":"Reader%20%E8%AE%80"}"#;
+        for body in [
+            format!("tbsPackage={moica}"),
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("tbsPackage", moica)
+                .finish(),
+        ] {
+            let r = Request::from_body(body.as_bytes(), true).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.tbs.as_deref(), Some("a+b c%+中".as_bytes()));
+            assert_eq!(r.selection.key_id.as_deref(), Some(&[1u8][..]));
+            assert_eq!(r.selection.slot_description.as_deref(), Some("Reader 讀"));
+        }
+        // A stray '%' is kept as it is.
+        assert_eq!(
+            tbs_of(r#"tbsPackage={"func":"MakeSignature","tbs":"100%"}"#),
+            b"100%"
+        );
+    }
+
+    #[test]
+    fn a_package_encoded_as_a_whole_is_decoded_once() {
+        let body = "tbsPackage=%7B%22func%22%3A%22MakeSignature%22%2C%22tbs%22%3A%22a%2Bb%22%7D";
+        assert_eq!(tbs_of(body), b"a+b");
+    }
+
+    #[test]
+    fn a_json_body_is_taken_literally() {
+        let r = Request::from_body(br#"{"func":"MakeSignature","tbs":"a%2Bb+c"}"#, false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.tbs.as_deref(), Some(&b"a%2Bb+c"[..]));
     }
 
     #[test]

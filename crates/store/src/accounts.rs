@@ -5,12 +5,27 @@ use sqlx::Row;
 
 use crate::account_model::{ACCOUNT_COLUMNS, account_from_row};
 use crate::error::is_unique_violation;
+use crate::outbox::NewMail;
 use crate::rows::{flag, to_flag};
-use crate::{Account, LoginFailure, NewAccount, ProfileUpdate, Store, StoreError};
+use crate::{
+    Account, LoginFailure, NewAccount, NewAuditEvent, ProfileUpdate, Store, StoreError, Token,
+};
 
 /// The case-insensitive key of a username.
 pub(crate) fn username_key(username: &str) -> String {
     username.to_lowercase()
+}
+
+/// What [`Store::create_account_with`] commits with a new account. The `account_id` of
+/// every audit event and token is replaced by the new account's id.
+#[derive(Debug, Clone, Default)]
+pub struct AccountRecords {
+    /// Audit events (e.g. the registration).
+    pub audit: Vec<NewAuditEvent>,
+    /// Single-use tokens (e.g. the email-verification link's).
+    pub tokens: Vec<Token>,
+    /// Email to queue in the outbox (e.g. the verification link).
+    pub mail: Vec<NewMail>,
 }
 
 fn found<T>(value: Option<T>) -> Result<T, StoreError> {
@@ -40,6 +55,54 @@ impl Store {
             }
         })?;
         Ok(account)
+    }
+
+    /// Creates an account of `kind` together with `with`'s audit entries, tokens and
+    /// outbox mail, in one transaction: all of them are committed, or none is. Returns the
+    /// account and the outbox ids of its mail, in `with.mail`'s order (to send at once:
+    /// [`Store::claim_mail`]). [`StoreError::UsernameTaken`] as for
+    /// [`Store::create_account`].
+    ///
+    /// The audit entries are appended last, under the chain head's lock like every append
+    /// (`audit_queue.rs`), so the head stays locked only for the end of the transaction.
+    /// On a SQLite file the transaction runs on the connection of the group-committed
+    /// writers, taking its turn with their batches instead of polling for the file's lock.
+    pub async fn create_account_with(
+        &self,
+        new: &NewAccount,
+        kind: &str,
+        with: &AccountRecords,
+    ) -> Result<(Account, Vec<String>), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let account = insert_account(&mut tx, new, kind).await?;
+        for token in &with.tokens {
+            let token = Token {
+                account_id: account.id.clone(),
+                ..token.clone()
+            };
+            crate::tokens::insert_token(&mut tx, &token).await?;
+        }
+        let mut mail_ids = Vec::with_capacity(with.mail.len());
+        for mail in &with.mail {
+            mail_ids.push(crate::outbox::insert(&mut tx, mail, new.created_at).await?);
+        }
+        let events: Vec<NewAuditEvent> = with
+            .audit
+            .iter()
+            .map(|e| NewAuditEvent {
+                account_id: Some(account.id.clone()),
+                ..e.clone()
+            })
+            .collect();
+        crate::audit_queue::write_in(&mut tx, &events).await?;
+        tx.commit().await.map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::UsernameTaken
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
+        Ok((account, mail_ids))
     }
 
     /// The live account with this username, compared case-insensitively.
@@ -187,6 +250,18 @@ impl Store {
                 .bind(email)
                 .execute(&self.pool)
                 .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Makes `email` the account's verified address (the address a followed verification link
+    /// was sent to: the current one, or the new one it is changing to). Returns whether the
+    /// account exists.
+    pub async fn confirm_email(&self, id: &str, email: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE accounts SET email = $2, email_verified = 1 WHERE id = $1")
+            .bind(id)
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

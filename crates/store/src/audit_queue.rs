@@ -6,7 +6,8 @@
 //! form while the previous one commits. A caller returns only once its entry is committed,
 //! so nothing is lost when a request answers; if a batch fails, each of its callers writes
 //! its event alone and gets its own error. [`write_in`] appends inside another writer's
-//! transaction (the token endpoint commits its issuance events with the refresh tokens).
+//! transaction (the token endpoint commits its issuance events with the refresh tokens, a
+//! registration its entry with the account, its token and its mail).
 //!
 //! The chain's order still comes from the database (the `audit_head` row lock, see
 //! `audit.rs`): batches from several nodes interleave but never fork the chain.

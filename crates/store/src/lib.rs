@@ -6,7 +6,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Times are unix seconds (`i64`), booleans
 //! 0/1 integers. Everything several `tessera serve` nodes must agree on lives here:
 //! accounts and their failure counters, sessions, single-use tokens and codes, used CAPTCHA
-//! challenges and the audit log.
+//! challenges, the audit log and the outbox of mail not yet sent.
 //!
 //! Tests on both backends: see `testing` (feature `test-support`).
 
@@ -21,9 +21,11 @@ pub mod certs;
 mod connect;
 mod error;
 mod group_commit;
+mod login_gate;
 // Upstream identity brokering (issue 7 part B).
 pub mod external_identities;
 mod maintenance;
+mod outbox;
 // OpenID Connect provider storage (issue 7, part A).
 pub mod oidc;
 // Issue 5 (h5): rate limits shared by every node.
@@ -44,8 +46,11 @@ pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
 pub mod testing;
 
 pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate, kind};
+pub use accounts::AccountRecords;
 pub use audit::{AuditEntry, AuditVerify, NewAuditEvent};
 pub use connect::{Backend, Store, StoreOptions};
 pub use error::StoreError;
+pub use login_gate::{GateLimits, GateSubject, LoginGate, PHANTOM_RETENTION_SECS};
+pub use outbox::{NewMail, OutboxMail};
 pub use sessions::Session;
 pub use tokens::Token;

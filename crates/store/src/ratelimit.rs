@@ -33,6 +33,27 @@ impl Store {
         Ok(row.try_get("hits")?)
     }
 
+    /// Takes back one hit on `key` in the window that contains `now` (an attempt counted in
+    /// advance that turned out not to count, e.g. a sign-in whose password was right).
+    pub async fn refund_rate_limit(
+        &self,
+        key: &str,
+        window_secs: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let window = window_secs.max(1);
+        let start = now - now.rem_euclid(window);
+        sqlx::query(
+            "UPDATE rate_limits SET hits = hits - 1 \
+             WHERE key = $1 AND window_start = $2 AND hits > 0",
+        )
+        .bind(key)
+        .bind(start)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Deletes rate-limit rows whose window started before `before`.
     pub async fn purge_rate_limits(&self, before: i64) -> Result<u64, StoreError> {
         Ok(

@@ -20,21 +20,30 @@ pub struct Token {
     pub expires_at: i64,
 }
 
+/// Stores `token` inside the caller's transaction `conn` (see [`Store::create_token`]).
+pub(crate) async fn insert_token(
+    conn: &mut sqlx::AnyConnection,
+    token: &Token,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO tokens (hash, purpose, account_id, data, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&token.hash)
+    .bind(&token.purpose)
+    .bind(&token.account_id)
+    .bind(&token.data)
+    .bind(token.expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Stores a token.
     pub async fn create_token(&self, token: &Token) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO tokens (hash, purpose, account_id, data, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&token.hash)
-        .bind(&token.purpose)
-        .bind(&token.account_id)
-        .bind(&token.data)
-        .bind(token.expires_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_token(&mut conn, token).await
     }
 
     /// Consumes a token: deletes and returns it if it exists for `purpose` and has not
@@ -64,6 +73,29 @@ impl Store {
         }))
     }
 
+    /// The data of an account's newest live token for `purpose` (e.g. the address a pending
+    /// email verification link was sent to).
+    pub async fn live_token_data(
+        &self,
+        account_id: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT data FROM tokens WHERE account_id = $1 AND purpose = $2 AND expires_at > $3 \
+             ORDER BY expires_at DESC LIMIT 1",
+        )
+        .bind(account_id)
+        .bind(purpose)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(row.try_get("data")?),
+            None => Ok(None),
+        }
+    }
+
     /// Deletes an account's tokens for `purpose` (e.g. older reset links once a new one is
     /// sent or the password is reset). Returns how many.
     pub async fn delete_tokens(&self, account_id: &str, purpose: &str) -> Result<u64, StoreError> {
@@ -75,8 +107,12 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Stores a short code for (account, purpose), replacing any previous one, with
-    /// `attempts` tries.
+    /// Stores a short code for (account, purpose), replacing any previous one. Its tries come
+    /// from a budget that a resend does not refill: while the budget's window (opened by the
+    /// first code, `budget_secs` long) lasts, a new code keeps the tries the old one had left
+    /// (or `attempts`, if fewer). Only a code used successfully, or the window's end, brings
+    /// fresh tries, so guesses are not multiplied by asking for codes again.
+    #[allow(clippy::too_many_arguments)]
     pub async fn put_code(
         &self,
         account_id: &str,
@@ -84,18 +120,26 @@ impl Store {
         code_hash: &str,
         expires_at: i64,
         attempts: i64,
+        now: i64,
+        budget_secs: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO codes (account_id, purpose, code_hash, expires_at, attempts) \
-             VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO codes (account_id, purpose, code_hash, expires_at, attempts, budget_until) \
+             VALUES ($1, $2, $3, $4, $5, $7) \
              ON CONFLICT (account_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, \
-             expires_at = excluded.expires_at, attempts = excluded.attempts",
+             expires_at = excluded.expires_at, \
+             attempts = CASE WHEN codes.budget_until > $6 AND codes.attempts < excluded.attempts \
+                        THEN codes.attempts ELSE excluded.attempts END, \
+             budget_until = CASE WHEN codes.budget_until > $6 THEN codes.budget_until \
+                            ELSE excluded.budget_until END",
         )
         .bind(account_id)
         .bind(purpose)
         .bind(code_hash)
         .bind(expires_at)
         .bind(attempts)
+        .bind(now)
+        .bind(now + budget_secs.max(0))
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -113,7 +113,7 @@ async fn deleted_usernames_are_never_reusable(store: Store, db: TestDatabase) ->
         })
         .await?;
     store
-        .put_code(&account.id, "sms-reset", "h", NOW + 600, 5)
+        .put_code(&account.id, "sms-reset", "h", NOW + 600, 5, NOW, 3600)
         .await?;
 
     assert!(store.delete_account(&account.id, NOW + 10).await?);

@@ -138,8 +138,12 @@ async fn purge_removes_only_expired_rows(store: Store, _db: TestDatabase) -> Tes
             expires_at: NOW + 10,
         })
         .await?;
-    store.put_code(&account.id, "old", "h", NOW - 5, 5).await?;
-    store.put_code(&account.id, "new", "h", NOW + 5, 5).await?;
+    store
+        .put_code(&account.id, "old", "h", NOW - 5, 5, NOW - 3600, 3600)
+        .await?;
+    store
+        .put_code(&account.id, "new", "h", NOW + 5, 5, NOW, 3600)
+        .await?;
     assert!(store.mark_captcha_used("c-old", NOW - 1).await?);
     assert!(store.mark_captcha_used("c-new", NOW + 1).await?);
 

@@ -103,7 +103,7 @@ async fn expired_tokens_are_not_taken(store: Store, _db: TestDatabase) -> TestRe
 async fn code_attempts_run_out(store: Store, _db: TestDatabase) -> TestResult {
     let account = register(&store, "Code001").await?;
     store
-        .put_code(&account.id, "sms-reset", "hash-1", NOW + 600, 5)
+        .put_code(&account.id, "sms-reset", "hash-1", NOW + 600, 5, NOW, 3600)
         .await?;
     for left in (0..5).rev() {
         assert_eq!(
@@ -114,9 +114,35 @@ async fn code_attempts_run_out(store: Store, _db: TestDatabase) -> TestResult {
     assert_eq!(store.try_code(&account.id, "sms-reset", NOW).await?, None);
     assert_eq!(store.try_code(&account.id, "other", NOW).await?, None);
 
-    // Concurrent tries cannot spend more attempts than there are.
+    // A resend within the budget's window brings no fresh tries.
     store
-        .put_code(&account.id, "sms-reset", "hash-2", NOW + 600, 5)
+        .put_code(
+            &account.id,
+            "sms-reset",
+            "hash-2",
+            NOW + 600,
+            5,
+            NOW + 60,
+            3600,
+        )
+        .await?;
+    assert_eq!(
+        store.try_code(&account.id, "sms-reset", NOW + 60).await?,
+        None
+    );
+
+    // Concurrent tries cannot spend more attempts than there are (a fresh budget, once the
+    // window is over).
+    store
+        .put_code(
+            &account.id,
+            "sms-reset",
+            "hash-2",
+            NOW + 600,
+            5,
+            NOW + 3600,
+            3600,
+        )
         .await?;
     let mut tasks = Vec::new();
     for _ in 0..40 {
@@ -139,11 +165,11 @@ async fn code_attempts_run_out(store: Store, _db: TestDatabase) -> TestResult {
 async fn new_code_replaces_old_and_one_deleter_wins(store: Store, _db: TestDatabase) -> TestResult {
     let account = register(&store, "Code002").await?;
     store
-        .put_code(&account.id, "sms-verify", "old", NOW + 600, 5)
+        .put_code(&account.id, "sms-verify", "old", NOW + 600, 5, NOW, 3600)
         .await?;
     store.try_code(&account.id, "sms-verify", NOW).await?;
     store
-        .put_code(&account.id, "sms-verify", "new", NOW + 900, 3)
+        .put_code(&account.id, "sms-verify", "new", NOW + 900, 3, NOW, 3600)
         .await?;
     assert_eq!(
         store.try_code(&account.id, "sms-verify", NOW).await?,
@@ -169,7 +195,7 @@ async fn new_code_replaces_old_and_one_deleter_wins(store: Store, _db: TestDatab
 async fn expired_codes_are_not_tried(store: Store, _db: TestDatabase) -> TestResult {
     let account = register(&store, "Code003").await?;
     store
-        .put_code(&account.id, "sms-reset", "h", NOW + 600, 5)
+        .put_code(&account.id, "sms-reset", "h", NOW + 600, 5, NOW, 3600)
         .await?;
     assert_eq!(
         store.try_code(&account.id, "sms-reset", NOW + 600).await?,

@@ -70,6 +70,7 @@ pub enum KeysCommand {
 
 fn ctx() -> Ctx {
     Ctx {
+        browser: None,
         ip: None,
         user_agent: Some("tessera admin".into()),
         lang: tessera_core::lang::Lang::En,

@@ -42,6 +42,15 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub signer_url: Option<String>,
     pub demo: Option<bool>,
+    /// A listener of its own for `/metrics` (or `TESSERA_METRICS_LISTEN`); the main listener
+    /// then answers 404 there.
+    pub metrics_listen: Option<String>,
+    /// Bearer token `/metrics` asks for (or `TESSERA_METRICS_TOKEN`). Without it and without
+    /// `metrics_listen` the main listener answers 404 for `/metrics`.
+    pub metrics_token: Option<String>,
+    /// Timeouts and the connection limit of the HTTP server (`crate::http_server`).
+    #[serde(default)]
+    pub http: HttpSection,
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client
     /// (or `TESSERA_TRUSTED_PROXIES`, comma-separated); see docs/architecture.md.
     #[serde(default)]
@@ -103,12 +112,20 @@ pub struct CertSection {
 }
 
 /// `[limits]`: organization flows and upstream sign-in requests one browser / one address may
-/// start per minute (0 = no limit).
+/// start per minute; sign-in failures per 15 minutes from one browser / address before a
+/// CAPTCHA is needed whatever the name; password-reset requests and SMS codes per hour
+/// (0 = no limit).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsSection {
     pub flow_starts_per_minute_per_browser: Option<u32>,
     pub flow_starts_per_minute_per_ip: Option<u32>,
+    pub login_failures_per_browser: Option<u32>,
+    pub login_failures_per_ip: Option<u32>,
+    pub reset_requests_per_hour_per_account: Option<u32>,
+    pub reset_requests_per_hour_per_browser: Option<u32>,
+    pub reset_requests_per_hour_per_ip: Option<u32>,
+    pub sms_codes_per_hour_per_account: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -156,6 +173,21 @@ pub struct SmsSection {
     pub gateway_url: Option<String>,
 }
 
+/// `[http]`: what slow or idle clients may cost (`crate::http_server`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// Time for a request's headers to arrive (also the keep-alive idle time); default 10.
+    pub header_timeout_seconds: Option<u64>,
+    /// Time for a request's whole body to arrive; default 30.
+    pub body_timeout_seconds: Option<u64>,
+    /// Time requests in progress get after SIGTERM / Ctrl-C before the rest is dropped;
+    /// default 10.
+    pub shutdown_timeout_seconds: Option<u64>,
+    /// Client connections open at once; default: the open-file limit less a reserve.
+    pub max_connections: Option<usize>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaptchaSection {
@@ -189,6 +221,8 @@ pub struct Config {
     pub json_logs: bool,
     pub smtp_url: Option<String>,
     pub sms_url: Option<String>,
+    /// Address of the metrics listener, if any.
+    pub metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -230,6 +264,10 @@ impl Config {
             .ok()
             .filter(|s| !s.is_empty())
             .or_else(|| file.sms.gateway_url.clone());
+        let metrics_listen = std::env::var("TESSERA_METRICS_LISTEN")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| file.metrics_listen.clone());
         Ok(Self {
             base_url: opts.base_url.clone().or_else(|| file.base_url.clone()),
             signer_url: opts.signer_url.clone().or_else(|| file.signer_url.clone()),
@@ -239,7 +277,49 @@ impl Config {
             json_logs,
             smtp_url,
             sms_url,
+            metrics_listen,
         })
+    }
+
+    /// The HTTP server's limits, the connection limit fitted under the open-file limit
+    /// `nofile`; with a warning when a configured limit had to be lowered.
+    pub fn http_limits(
+        &self,
+        nofile: Option<u64>,
+    ) -> Result<(crate::http_server::Limits, Option<String>), ConfigError> {
+        let h = &self.file.http;
+        let seconds = |key: &'static str, v: Option<u64>, default: Duration| match v {
+            Some(0) => Err(ConfigError::Invalid {
+                key,
+                message: "must be at least 1".into(),
+            }),
+            Some(v) => Ok(Duration::from_secs(v)),
+            None => Ok(default),
+        };
+        if h.max_connections == Some(0) {
+            return Err(ConfigError::Invalid {
+                key: "http.max_connections",
+                message: "must be at least 1".into(),
+            });
+        }
+        let (max_connections, warning) =
+            crate::http_server::connection_limit(h.max_connections, nofile);
+        Ok((
+            crate::http_server::Limits {
+                header_timeout: seconds(
+                    "http.header_timeout_seconds",
+                    h.header_timeout_seconds,
+                    crate::http_server::HEADER_TIMEOUT,
+                )?,
+                shutdown_timeout: seconds(
+                    "http.shutdown_timeout_seconds",
+                    h.shutdown_timeout_seconds,
+                    crate::http_server::SHUTDOWN_TIMEOUT,
+                )?,
+                max_connections,
+            },
+            warning,
+        ))
     }
 
     /// The web settings for a server reachable at `default_base` unless a base URL is set.
@@ -341,6 +421,30 @@ impl Config {
             });
         }
         s.oidc.operator_token = token.map(tessera_web::flows::oidc::OperatorToken);
+        match f.http.body_timeout_seconds {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    key: "http.body_timeout_seconds",
+                    message: "must be at least 1".into(),
+                });
+            }
+            Some(v) => s.body_read_timeout = Duration::from_secs(v),
+            None => {}
+        }
+        let metrics_token = std::env::var("TESSERA_METRICS_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| f.metrics_token.clone());
+        if metrics_token.as_ref().is_some_and(|t| {
+            t.chars().count() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control())
+        }) {
+            return Err(ConfigError::Invalid {
+                key: "metrics_token",
+                message: "must be at least 16 characters, without spaces".into(),
+            });
+        }
+        s.metrics_token = metrics_token.map(tessera_web::metrics::MetricsToken);
+        s.metrics_separate = self.metrics_listen.is_some();
         if let Some(v) = f.cert.challenges_per_minute_per_browser {
             s.cert_challenges_per_browser = v;
         }
@@ -352,6 +456,34 @@ impl Config {
         }
         if let Some(v) = f.limits.flow_starts_per_minute_per_ip {
             s.flow_starts_per_ip = v;
+        }
+        let l = &f.limits;
+        for (value, field) in [
+            (
+                l.login_failures_per_browser,
+                &mut s.login_failures_per_browser,
+            ),
+            (l.login_failures_per_ip, &mut s.login_failures_per_ip),
+            (
+                l.reset_requests_per_hour_per_account,
+                &mut s.reset_requests_per_account,
+            ),
+            (
+                l.reset_requests_per_hour_per_browser,
+                &mut s.reset_requests_per_browser,
+            ),
+            (
+                l.reset_requests_per_hour_per_ip,
+                &mut s.reset_requests_per_ip,
+            ),
+            (
+                l.sms_codes_per_hour_per_account,
+                &mut s.sms_codes_per_account,
+            ),
+        ] {
+            if let Some(v) = value {
+                *field = v;
+            }
         }
         let proxies = match std::env::var("TESSERA_TRUSTED_PROXIES") {
             Ok(v) if !v.trim().is_empty() => v.split(',').map(str::to_string).collect(),
@@ -523,5 +655,89 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn http_limits_and_metrics_access_are_read_and_checked() {
+        let c = Config::load(&CommonOpts::default()).unwrap();
+        let (l, warning) = c.http_limits(Some(1024)).unwrap();
+        assert_eq!(l.header_timeout, Duration::from_secs(10));
+        assert_eq!(l.shutdown_timeout, Duration::from_secs(10));
+        assert_eq!(l.max_connections, 768, "1024 less 256 kept for the rest");
+        assert!(warning.is_none());
+        let s = c.settings("http://127.0.0.1:8080", "k".into()).unwrap();
+        assert_eq!(s.body_read_timeout, Duration::from_secs(30));
+        assert!(s.metrics_token.is_none() && !s.metrics_separate);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(
+            &path,
+            "metrics_listen = \"127.0.0.1:9464\"\nmetrics_token = \"0123456789abcdef\"\n\
+             [http]\nheader_timeout_seconds = 5\nbody_timeout_seconds = 7\n\
+             shutdown_timeout_seconds = 3\nmax_connections = 50\n",
+        )
+        .unwrap();
+        let opts = CommonOpts {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let c = Config::load(&opts).unwrap();
+        assert_eq!(c.metrics_listen.as_deref(), Some("127.0.0.1:9464"));
+        let (l, _) = c.http_limits(Some(1024)).unwrap();
+        assert_eq!(
+            (l.header_timeout, l.shutdown_timeout, l.max_connections),
+            (Duration::from_secs(5), Duration::from_secs(3), 50)
+        );
+        // More than the open files allow: lowered, with a warning.
+        let (l, warning) = c.http_limits(Some(64)).unwrap();
+        assert_eq!(l.max_connections, 48);
+        assert!(warning.is_some());
+        let s = c.settings("http://127.0.0.1:8080", "k".into()).unwrap();
+        assert_eq!(s.body_read_timeout, Duration::from_secs(7));
+        assert!(s.metrics_token.is_some() && s.metrics_separate);
+        assert!(
+            !format!("{s:?}").contains("0123456789abcdef"),
+            "token never printed"
+        );
+
+        for (text, key) in [
+            (
+                "[http]\nheader_timeout_seconds = 0\n",
+                "http.header_timeout_seconds",
+            ),
+            (
+                "[http]\nshutdown_timeout_seconds = 0\n",
+                "http.shutdown_timeout_seconds",
+            ),
+            ("[http]\nmax_connections = 0\n", "http.max_connections"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::load(&opts).unwrap().http_limits(Some(1024));
+            assert!(
+                matches!(err, Err(ConfigError::Invalid { key: k, .. }) if k == key),
+                "{text}"
+            );
+        }
+        for (text, key) in [
+            (
+                "[http]\nbody_timeout_seconds = 0\n",
+                "http.body_timeout_seconds",
+            ),
+            ("metrics_token = \"short\"\n", "metrics_token"),
+            (
+                "metrics_token = \"with a space 0123456789\"\n",
+                "metrics_token",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::load(&opts)
+                .unwrap()
+                .settings("http://127.0.0.1:8080", "k".into());
+            assert!(
+                matches!(err, Err(ConfigError::Invalid { key: k, .. }) if k == key),
+                "{text}"
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod demo_orgs;
 mod demo_people;
+mod http_server;
 mod orgs;
 mod orgs_config;
 mod runtime;

@@ -1,6 +1,6 @@
-//! `tessera serve`: migrations, the HTTP server, background jobs, graceful shutdown.
+//! `tessera serve`: migrations, the HTTP server (`crate::http_server`), the optional
+//! metrics listener, background jobs, graceful shutdown.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Args;
@@ -26,10 +26,20 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
         .clone()
         .or_else(|| config.file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let nofile = crate::http_server::open_file_limit();
+    let (mut limits, warning) = config.http_limits(nofile)?;
     let listener = TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
+    let metrics_listener = match &config.metrics_listen {
+        Some(m) => Some(
+            TcpListener::bind(m)
+                .await
+                .map_err(|e| format!("cannot listen on {m} (metrics_listen): {e}"))?,
+        ),
+        None => None,
+    };
     let store = runtime::open_store(config).await?;
     let mut state = runtime::app_state(config, store, &format!("http://{addr}")).await?;
     if opts.demo {
@@ -48,22 +58,65 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
     state = state.with_upstream(upstream);
     spawn_jobs(state.clone());
     let app = tessera_web::app(state.clone());
+    if let Some(w) = warning {
+        tracing::warn!("{w}");
+    }
+    // The metrics listener's few connections come out of the main listener's share.
+    let metrics_limits = crate::http_server::Limits {
+        max_connections: METRICS_CONNECTIONS,
+        ..limits
+    };
+    if metrics_listener.is_some() {
+        limits.max_connections = limits
+            .max_connections
+            .saturating_sub(METRICS_CONNECTIONS)
+            .max(1);
+    }
+    // Watching for the signal from before the address is announced.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
     println!("Tessera listening on {}", state.settings.base_url);
-    tracing::info!(listen = %addr, database = %runtime::redact(&config.database_url), demo = state.settings.demo, "serving");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    tracing::info!(
+        listen = %addr,
+        database = %runtime::redact(&config.database_url),
+        demo = state.settings.demo,
+        max_connections = limits.max_connections,
+        open_file_limit = nofile,
+        header_timeout_s = limits.header_timeout.as_secs(),
+        body_timeout_s = state.settings.body_read_timeout.as_secs(),
+        shutdown_timeout_s = limits.shutdown_timeout.as_secs(),
+        "serving"
+    );
+    let main = crate::http_server::serve(listener, app, limits, stop.clone());
+    match metrics_listener {
+        Some(m) => {
+            tracing::info!(listen = %m.local_addr()?, "serving /metrics");
+            let metrics = tessera_web::metrics_app(state.clone());
+            let (a, b) = tokio::join!(
+                main,
+                crate::http_server::serve(m, metrics, metrics_limits, stop)
+            );
+            a?;
+            b?;
+        }
+        None => main.await?,
+    }
     tracing::info!("stopped");
     state.store.close().await;
     Ok(())
 }
 
+/// Connections the metrics listener takes at once (a scraper or two).
+const METRICS_CONNECTIONS: usize = 16;
+
 /// The provider's signing keys, made now if missing; hourly clean-up of expired rows;
 /// daily inactive-account job.
 fn spawn_jobs(state: AppState) {
+    // Mail due in the outbox, every few seconds: what a stopped node left, failed sends.
+    tessera_web::flows::outbox::spawn_worker(state.clone());
     // An RSA 2048 key takes 0.1 s and more to make: at start, not inside the first token
     // request (which would hold every other one up while it waits).
     let keys = state.clone();
@@ -143,5 +196,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutdown signal received; finishing requests in flight");
+    tracing::info!("shutdown signal received; finishing requests in progress");
 }

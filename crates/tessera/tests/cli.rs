@@ -67,8 +67,13 @@ fn serve_starts_fast_answers_health_and_stops_on_sigterm() {
         dir.path().join("tessera.db").exists(),
         "SQLite database in the data dir"
     );
+    // Metrics are not public: neither a token nor a listener of their own is configured.
     let metrics = http_get(&addr, "/metrics").unwrap();
-    assert!(metrics.contains("tessera_http_requests_total"), "{metrics}");
+    assert!(metrics.starts_with("HTTP/1.1 404"), "{metrics}");
+    assert!(
+        !metrics.contains("tessera_http_requests_total"),
+        "{metrics}"
+    );
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

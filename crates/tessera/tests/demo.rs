@@ -1,5 +1,5 @@
-//! `tessera serve --demo` as a newcomer uses it: the demo people exist with their passwords,
-//! the in-process signer answers with the inserted demo card, a card it signs with signs in
+//! `tessera serve --demo` as a newcomer uses it: the demo people exist with their passwords
+//! and verified addresses, the in-process signer answers with the inserted demo card, a card it signs with signs in
 //! (王小明's is bound), the `/demo` page swaps cards; and when the signer address is taken by
 //! another program, that program is left alone and the demo signer moves to a free port.
 //! (Never on 61161: the signer address is always a free port here.)
@@ -103,6 +103,19 @@ async fn the_demo_signs_in_with_its_cards_and_swaps_them() {
     .expect("json");
     assert_eq!(r["loa"], json!("certificate"), "{r}");
     assert_eq!(r["account"]["username"], json!("A123456789"), "{r}");
+    // Demo accounts are verified: nothing a newcomer tries is held back for the address.
+    assert_eq!(r["account"]["email_verified"], json!(true), "{r}");
+    let r: Value = post(
+        "/api/v1/session",
+        json!({"username": "chenmeili", "password": "Demo2026chen"}),
+    )
+    .send()
+    .await
+    .expect("password sign-in")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(r["account"]["email_verified"], json!(true), "{r}");
 
     // 插入此卡: 陳美麗's card goes into the reader.
     let r = http

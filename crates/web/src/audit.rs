@@ -42,7 +42,8 @@ pub fn event(
         at: now(),
         kind: kind.as_str().to_string(),
         account_id: who.account_id.map(str::to_owned),
-        username: who.username.map(|u| u.chars().take(64).collect()),
+        // At most 64 characters, and never a NUL, which PostgreSQL cannot store.
+        username: who.username.map(crate::input::shown),
         ip: ctx.ip.clone(),
         user_agent: ctx.user_agent.clone(),
         outcome: outcome.to_string(),

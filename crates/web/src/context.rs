@@ -18,6 +18,9 @@ pub const LANG_COOKIE: &str = "tessera_lang";
 /// Who is asking, from where, in which language.
 #[derive(Debug, Clone)]
 pub struct Ctx {
+    /// The browser, as a digest of its CSRF cookie (API clients without one: `None`); per-browser
+    /// limits count under it.
+    pub browser: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub lang: Lang,
@@ -38,7 +41,14 @@ impl Ctx {
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(512).collect());
+        // The CSRF guard passes on the cookie it accepted (only `__Host-` prefixed on https, so a
+        // sibling subdomain cannot choose the key a browser is counted under).
+        let browser = parts
+            .extensions
+            .get::<crate::csrf::BrowserCookie>()
+            .map(|c| crate::secrets::digest(&["browser", &c.0]));
         Self {
+            browser,
             ip,
             user_agent,
             lang: lang_of(parts),

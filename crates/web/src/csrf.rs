@@ -1,6 +1,6 @@
 //! Cross-site request forgery protection for every state-changing request: a same-origin
-//! `Origin` header, or a token from the `tessera_csrf` cookie echoed in the `X-CSRF-Token`
-//! header or the form field `_csrf`. Requests carrying no cookie at all have no ambient
+//! `Origin` header, or a token from the `tessera_csrf` cookie (`__Host-tessera_csrf` on https)
+//! echoed in the `X-CSRF-Token` header or the form field `_csrf`. Requests carrying no cookie at all have no ambient
 //! authority to abuse and pass (API clients with bearer-less JSON calls).
 
 use axum::body::{Body, to_bytes};
@@ -20,6 +20,9 @@ use crate::error::Failure;
 use crate::state::AppState;
 
 pub const CSRF_COOKIE: &str = "tessera_csrf";
+/// The cookie's name on https: `__Host-` makes browsers refuse it unless it is Secure, has
+/// `Path=/` and no `Domain`, so a sibling subdomain cannot plant a token of its choosing.
+pub const CSRF_COOKIE_SECURE: &str = "__Host-tessera_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "_csrf";
 const FORM_LIMIT: usize = 256 * 1024;
@@ -27,6 +30,11 @@ const FORM_LIMIT: usize = 256 * 1024;
 /// The request's CSRF token, for pages to embed in their forms.
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
+
+/// The CSRF cookie the browser sent (under this site's name for it), which identifies the
+/// browser for per-browser limits. Absent when the request carried none.
+#[derive(Debug, Clone)]
+pub struct BrowserCookie(pub String);
 
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
@@ -36,9 +44,18 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The name of the CSRF cookie on this site.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.settings.secure_cookies() {
+        CSRF_COOKIE_SECURE
+    } else {
+        CSRF_COOKIE
+    }
+}
+
 /// The middleware.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let existing = cookies::get(req.headers(), CSRF_COOKIE);
+    let existing = cookies::get(req.headers(), cookie_name(&state));
     let token = existing.clone().unwrap_or_else(|| {
         let bytes: [u8; 24] = rand::random();
         URL_SAFE_NO_PAD.encode(bytes)
@@ -51,11 +68,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             Err(resp) => return resp,
         }
     };
+    if let Some(sent) = existing.as_ref().filter(|v| !v.is_empty()) {
+        req.extensions_mut().insert(BrowserCookie(sent.clone()));
+    }
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut resp = next.run(req).await;
     if existing.is_none() {
         let c = cookies::build(
-            CSRF_COOKIE,
+            cookie_name(&state),
             &token,
             SameSite::Strict,
             state.settings.secure_cookies(),

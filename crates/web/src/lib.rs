@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod body_timeout;
 pub mod captcha;
 pub mod client_ip;
 pub mod context;
@@ -13,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod flows;
 pub mod hashing;
+pub mod input;
 pub mod mails;
 pub mod metrics;
 // OpenID Connect provider over HTTP (issue 7, part A).
@@ -90,17 +92,36 @@ fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<Hea
     )
 }
 
+/// HSTS on an https site: browsers then never try plain http for a year, subdomains too.
+fn hsts(settings: &Settings) -> Option<HeaderValue> {
+    settings
+        .base_url
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"))
+}
+
 /// The whole application: pages, API, health and metrics, with the security layers.
+/// `/metrics` is here only when a bearer token guards it and no listener of its own serves it.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let s = &state.settings;
+    let mut routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
         .merge(oidc::router())
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::endpoint))
+        .route("/healthz", get(healthz));
+    if s.metrics_token.is_some() && !s.metrics_separate {
+        routes = routes.route("/metrics", get(metrics::endpoint));
+    }
+    routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         // Called cross-site by relying parties; no cookie-authenticated state change.
         .merge(oidc::backchannel())
+        // Text the database cannot store (NUL) is refused on every route, before any handler.
+        .layer(middleware::from_fn_with_state(state.clone(), input::guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            body_timeout::layer,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -121,7 +142,22 @@ pub fn app(state: AppState) -> Router {
             "camera=(), microphone=(), geolocation=()",
         ))
         .layer(header("cache-control", "no-store"))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("strict-transport-security"),
+            hsts(&state.settings),
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// What the metrics listener (`metrics_listen`) serves: `/metrics` only, behind the bearer
+/// token too when one is configured.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::endpoint))
+        .layer(header("cache-control", "no-store"))
+        .layer(header("x-content-type-options", "nosniff"))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

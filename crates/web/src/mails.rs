@@ -49,6 +49,27 @@ pub fn reset_link(lang: Lang, to: &str, username: &str, link: &str) -> Email {
     }
 }
 
+/// To the verified address an account is changing from: who asked, the new address, what to do
+/// if it was not the owner.
+pub fn email_change_requested(lang: Lang, to: &str, username: &str, new_email: &str) -> Email {
+    match lang {
+        Lang::ZhTw => mail(
+            to,
+            "【Tessera】電子信箱變更通知".into(),
+            format!(
+                "您好：\n\n帳號 {username} 申請將電子信箱變更為 {new_email}。新信箱完成驗證後才會生效，在此之前通知信仍寄至本信箱。\n\n若非您本人操作，請立即變更密碼並與客服聯繫。\n"
+            ),
+        ),
+        Lang::En => mail(
+            to,
+            "[Tessera] Your email address is being changed".into(),
+            format!(
+                "Hello,\n\nA change of the email address of account {username} to {new_email} was requested. It takes effect only once the new address is verified; until then notices keep coming here.\n\nIf this was not you, change your password at once and contact the service desk.\n"
+            ),
+        ),
+    }
+}
+
 pub fn password_changed(lang: Lang, to: &str, username: &str) -> Email {
     match lang {
         Lang::ZhTw => mail(

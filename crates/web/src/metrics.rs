@@ -1,9 +1,13 @@
 //! Prometheus metrics: HTTP requests and latencies, logins by outcome, lockouts.
+//!
+//! `/metrics` is not public: it is served on a listener of its own (`metrics_listen`, see
+//! [`crate::metrics_app`]) or, on the main listener, only to a caller presenting the configured
+//! bearer token (`metrics_token`). With neither configured the main listener answers 404.
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -12,6 +16,8 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
 
@@ -125,9 +131,55 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-/// `GET /metrics`.
-pub async fn endpoint(State(state): State<AppState>) -> Response {
+/// The bearer token Prometheus presents for `/metrics` (`metrics_token`). Never printed.
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(<redacted>)")
+    }
+}
+
+impl MetricsToken {
+    /// Whether `headers` carry `Authorization: Bearer <this token>`. The SHA-256 digests are
+    /// compared in constant time, so neither the content nor the length of the token leaks.
+    pub fn presented_in(&self, headers: &HeaderMap) -> bool {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.get(..7)
+                    .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                    .map(|_| v[7..].trim())
+            });
+        presented.is_some_and(|p| {
+            let (a, b) = (
+                Sha256::digest(p.as_bytes()),
+                Sha256::digest(self.0.as_bytes()),
+            );
+            bool::from(a.as_slice().ct_eq(b.as_slice()))
+        })
+    }
+}
+
+/// `GET /metrics`: the text exposition, to a caller with the token when one is configured.
+pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.settings.metrics_token
+        && !token.presented_in(&headers)
+    {
+        tracing::warn!("metrics request without the right bearer token refused");
+        let mut resp = crate::error::Failure::unauthenticated()
+            .in_lang(tessera_core::lang::Lang::En)
+            .into_response();
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"tessera-metrics\""),
+        );
+        return resp;
+    }
     (
+        StatusCode::OK,
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",

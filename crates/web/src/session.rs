@@ -1,16 +1,26 @@
 //! Server-side sessions: a random id in an HttpOnly cookie, only its SHA-256 in the database,
 //! idle and absolute timeouts, a new id at every sign-in, and extractors for handlers.
+//!
+//! A session may be limited (see [`Limit`]): signed in with an expired password, or for an
+//! account whose email address is not verified yet. The limits are decided here, once, when
+//! the session is loaded; [`Authed`] (and `api::me::Me`, and the pages' `PageCtx::session`)
+//! admit only full sessions, so a new handler is closed to limited sessions unless it asks for
+//! one of the explicit extractors that admit them ([`Open`]).
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::SameSite;
+use serde_json::json;
 use sha2::{Digest, Sha256};
+use tessera_core::audit::AuditKind;
 use tessera_core::loa::Loa;
-use tessera_store::Session;
+use tessera_store::{Account, Session};
 
-use crate::context::lang_of;
+use crate::audit::{self, Subject};
+use crate::context::{Ctx, lang_of};
 use crate::cookies;
 use crate::error::{ApiError, Failure};
 use crate::state::{AppState, now};
@@ -45,7 +55,117 @@ pub struct ActiveSession {
     pub csrf_token: String,
     /// Signed in with an expired password: only the change-password page is open.
     pub password_change_only: bool,
+    /// The account's email address must be verified first ([`email_unverified`]): only
+    /// viewing the account, changing the address, resending the link, signing out and
+    /// deleting the account are open. Decided from the account at every load, so following
+    /// the link lifts the limit at once.
+    pub email_unverified: bool,
     pub created_at: i64,
+}
+
+/// Why a session is limited to a few functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Signed in with an expired password: only the password change.
+    PasswordExpired,
+    /// The account's email address is not verified: only verifying or changing it.
+    EmailUnverified,
+}
+
+impl Limit {
+    /// The answer to a limited session asking for more: 403 `password_expired` or
+    /// `email_unverified`.
+    pub fn failure(self) -> Failure {
+        let code = match self {
+            Limit::PasswordExpired => "password_expired",
+            Limit::EmailUnverified => "email_unverified",
+        };
+        Failure::new(StatusCode::FORBIDDEN, code)
+    }
+}
+
+/// Which sessions a handler admits: full ones always, and at most one kind of limited one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// Only full sessions: every handler but those below.
+    Full,
+    /// Also a session with an expired password: the password change.
+    ExpiredPassword,
+    /// Also a session whose account must verify its email address: viewing and editing the
+    /// account, resending the verification link, deleting the account.
+    UnverifiedEmail,
+    /// Any session: reading one's own account (`GET /api/v1/me`).
+    Any,
+}
+
+impl ActiveSession {
+    /// The session's limit, if any. An expired password comes first: until it is changed
+    /// nothing else is open, the email verification included.
+    pub fn limit(&self) -> Option<Limit> {
+        if self.password_change_only {
+            Some(Limit::PasswordExpired)
+        } else if self.email_unverified {
+            Some(Limit::EmailUnverified)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the session is not limited at all.
+    pub fn is_full(&self) -> bool {
+        self.limit().is_none()
+    }
+
+    /// `Ok` when a handler open to `open` admits this session, else the limit in the way.
+    pub fn admit(&self, open: Open) -> Result<(), Limit> {
+        match (self.limit(), open) {
+            (None, _) | (Some(_), Open::Any) => Ok(()),
+            (Some(Limit::PasswordExpired), Open::ExpiredPassword) => Ok(()),
+            (Some(Limit::EmailUnverified), Open::UnverifiedEmail) => Ok(()),
+            (Some(limit), _) => Err(limit),
+        }
+    }
+}
+
+/// Whether the account must verify its email address before its member sessions give more
+/// than the account itself (seed 000 A8: the email verification is mandatory). That is a
+/// person's account (kind `member`) whose address is not verified. Not held back:
+/// - an organization's own account (kind `organization`): it is made by the registration flow
+///   from the organization card and its manager's citizen card (matched against the registry
+///   or approved by a reviewer), not by an address; its address — the manager's by default —
+///   is sent a link like a member's, but nothing made organizations follow it, and holding
+///   the account back would stop the organization's work (handlers, receipts) outright;
+/// - an account without any address (an HCA institution's, made by its card): there is
+///   nothing to verify.
+///
+/// Staff accounts (`tessera admin staff`, no link is ever sent) have no member sessions at
+/// all: they sign in to the back office only, with sessions of their own.
+pub fn email_unverified(account: &Account) -> bool {
+    account.kind == tessera_store::kind::MEMBER
+        && !account.email_verified
+        && !account.email.trim().is_empty()
+}
+
+/// Records that a session with an unverified email address was refused what `detail` names
+/// (at least the `path`).
+pub async fn audit_unverified_refusal(
+    state: &AppState,
+    s: &ActiveSession,
+    ctx: &Ctx,
+    detail: serde_json::Value,
+) {
+    audit::record(
+        state,
+        AuditKind::EmailUnverifiedRefused,
+        Subject {
+            account_id: Some(&s.account_id),
+            username: None,
+        },
+        ctx,
+        "refused",
+        Some(detail),
+    )
+    .await;
 }
 
 /// Starts a session for `account_id` and returns the `Set-Cookie` header value.
@@ -97,6 +217,14 @@ pub fn clear_cookie(state: &AppState) -> String {
 
 /// Loads the request's session if it exists and has not timed out; refreshes its idle clock.
 pub async fn load(state: &AppState, parts: &Parts) -> Result<Option<ActiveSession>, Failure> {
+    Ok(load_with_account(state, parts).await?.map(|(s, _)| s))
+}
+
+/// [`load`], with the session's account (a session whose account is gone is no session).
+pub async fn load_with_account(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<Option<(ActiveSession, Account)>, Failure> {
     let Some(raw) = cookies::get(&parts.headers, cookie_name(state)) else {
         return Ok(None);
     };
@@ -110,20 +238,32 @@ pub async fn load(state: &AppState, parts: &Parts) -> Result<Option<ActiveSessio
         state.store.delete_session(&id_hash).await?;
         return Ok(None);
     }
+    let Some(account) = state.store.account_by_id(&s.account_id).await? else {
+        return Ok(None);
+    };
     if t - s.last_seen_at >= TOUCH_EVERY_SECS {
         state.store.touch_session(&id_hash, t).await?;
     }
-    Ok(Some(ActiveSession {
+    let session = ActiveSession {
         id_hash,
         account_id: s.account_id,
         loa: Loa::parse(&s.loa).unwrap_or(Loa::Password),
         csrf_token: s.csrf_token,
         password_change_only: s.password_change_only,
+        email_unverified: email_unverified(&account),
         created_at: s.created_at,
-    }))
+    };
+    Ok(Some((session, account)))
 }
 
-/// Extractor: the session if there is one (pages decide what to do without it).
+/// The account of the request's session, as loaded with it (so handlers need not read it
+/// again). Set by [`MaybeSession`].
+#[derive(Clone)]
+pub struct SessionAccount(pub Account);
+
+/// Extractor: the session if there is one, limited or not. Whatever acts for the account must
+/// go through [`Authed`] / `Me` (or check [`ActiveSession::admit`]); this one is for signing
+/// out and for pages that only show whether someone is signed in.
 pub struct MaybeSession(pub Option<ActiveSession>);
 
 impl FromRequestParts<AppState> for MaybeSession {
@@ -133,48 +273,52 @@ impl FromRequestParts<AppState> for MaybeSession {
         if let Some(s) = parts.extensions.get::<ActiveSession>() {
             return Ok(MaybeSession(Some(s.clone())));
         }
-        let s = load(state, parts)
+        let loaded = load_with_account(state, parts)
             .await
             .map_err(|f| f.in_lang(lang_of(parts)))?;
-        if let Some(s) = &s {
+        Ok(MaybeSession(loaded.map(|(s, account)| {
             parts.extensions.insert(s.clone());
-        }
-        Ok(MaybeSession(s))
+            parts.extensions.insert(SessionAccount(account));
+            s
+        })))
     }
 }
 
-/// Extractor for the JSON API: a full session, or 401 `unauthenticated`; a session limited to
-/// changing an expired password answers 403 `password_expired` everywhere else.
+/// The session if `open` admits it: 401 `unauthenticated` without one, 403 with the limit's
+/// code (`password_expired`, `email_unverified`) for a limited session it does not admit. A
+/// refusal for the unverified address is audited.
+pub async fn admitted(
+    parts: &mut Parts,
+    state: &AppState,
+    open: Open,
+) -> Result<ActiveSession, ApiError> {
+    let lang = lang_of(parts);
+    let MaybeSession(s) = MaybeSession::from_request_parts(parts, state).await?;
+    let Some(s) = s else {
+        return Err(Failure::unauthenticated().in_lang(lang));
+    };
+    match s.admit(open) {
+        Ok(()) => Ok(s),
+        Err(limit) => {
+            if limit == Limit::EmailUnverified {
+                let ctx = Ctx::from_parts(parts);
+                let path: String = parts.uri.path().chars().take(200).collect();
+                audit_unverified_refusal(state, &s, &ctx, json!({ "path": path })).await;
+            }
+            Err(limit.failure().in_lang(lang))
+        }
+    }
+}
+
+/// Extractor for the JSON API: a full session, or 401 `unauthenticated`; a limited session
+/// answers 403 `password_expired` or `email_unverified`.
 pub struct Authed(pub ActiveSession);
 
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let lang = lang_of(parts);
-        let MaybeSession(s) = MaybeSession::from_request_parts(parts, state).await?;
-        match s {
-            None => Err(Failure::unauthenticated().in_lang(lang)),
-            Some(s) if s.password_change_only => Err(Failure::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "password_expired",
-            )
-            .in_lang(lang)),
-            Some(s) => Ok(Authed(s)),
-        }
+        admitted(parts, state, Open::Full).await.map(Authed)
     }
 }
 
-/// Extractor: any session, including one limited to changing an expired password.
-pub struct AnySession(pub ActiveSession);
-
-impl FromRequestParts<AppState> for AnySession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let lang = lang_of(parts);
-        let MaybeSession(s) = MaybeSession::from_request_parts(parts, state).await?;
-        s.map(AnySession)
-            .ok_or_else(|| Failure::unauthenticated().in_lang(lang))
-    }
-}

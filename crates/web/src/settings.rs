@@ -51,6 +51,14 @@ pub struct Settings {
     /// Origin of the local signing component the pages talk to (`tessera-signer` or HiPKI
     /// LocalSignServer), e.g. `http://127.0.0.1:61161`; the CSP lets pages connect to it.
     pub signer_url: String,
+    /// How long the whole body of a request may take to arrive (`[http] body_timeout_seconds`,
+    /// crate::body_timeout); past it the answer is 408 and the connection is closed.
+    pub body_read_timeout: Duration,
+    /// Bearer token `/metrics` asks for (`metrics_token`); `None`: no token. Never logged.
+    pub metrics_token: Option<crate::metrics::MetricsToken>,
+    /// `/metrics` is served on a listener of its own (`metrics_listen`, [`crate::metrics_app`])
+    /// and not on the main one.
+    pub metrics_separate: bool,
     /// Organizations (issue 6): permission tree, review wait, flow lifetimes.
     pub orgs: crate::flows::orgs::OrgSettings,
     /// OpenID Connect provider lifetimes and key rotation (issue 7, part A).
@@ -65,6 +73,21 @@ pub struct Settings {
     pub flow_starts_per_browser: u32,
     /// … and one client address.
     pub flow_starts_per_ip: u32,
+    /// Sign-in attempts from one client address, per 15 minutes, that are not known good (wrong
+    /// passwords, and those still being checked) before every attempt from that address needs
+    /// a CAPTCHA, whatever the username (0 = off).
+    pub login_failures_per_ip: u32,
+    /// … and from one browser (CSRF cookie).
+    pub login_failures_per_browser: u32,
+    /// Password-reset requests per hour for one account; past it nothing more is sent and the
+    /// answer stays the same (it must not tell whether the account exists).
+    pub reset_requests_per_account: u32,
+    /// Password-reset requests per hour from one browser (past it: 429 `rate_limited`).
+    pub reset_requests_per_browser: u32,
+    /// … and from one client address.
+    pub reset_requests_per_ip: u32,
+    /// SMS codes sent to one account per hour (password reset and mobile verification).
+    pub sms_codes_per_account: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (crate::client_ip); empty:
     /// the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -91,12 +114,21 @@ impl Settings {
             captcha_max_counter: 4_000,
             demo: false,
             signer_url: DEFAULT_SIGNER_URL.to_string(),
+            body_read_timeout: Duration::from_secs(30),
+            metrics_token: None,
+            metrics_separate: false,
             orgs: crate::flows::orgs::OrgSettings::default(),
             oidc: crate::flows::oidc::OidcSettings::default(),
             cert_challenges_per_browser: 20,
             cert_challenges_per_ip: 300,
             flow_starts_per_browser: 20,
             flow_starts_per_ip: 300,
+            login_failures_per_ip: 30,
+            login_failures_per_browser: 10,
+            reset_requests_per_account: 3,
+            reset_requests_per_browser: 10,
+            reset_requests_per_ip: 30,
+            sms_codes_per_account: 3,
             trusted_proxies: Vec::new(),
         }
     }

@@ -1,5 +1,6 @@
-//! Member registration, email verification, profile edits under CSRF rules, language of
-//! messages and deletion, through the JSON API on SQLite and PostgreSQL.
+//! Member registration, email verification (an unverified account signs in only to verify or
+//! change its address), profile edits under CSRF rules, language of messages and deletion,
+//! through the JSON API on SQLite and PostgreSQL.
 
 mod common;
 
@@ -264,7 +265,187 @@ async fn deletion_is_final(store: Store, db: TestDatabase) -> R {
     )
 }
 
+/// A member who has not followed the verification link signs in: the account itself, its
+/// profile, the link and deletion are open; everything else a session gives is refused with
+/// `email_unverified` (and audited) — until the link is followed.
+async fn unverified_account_is_limited_until_the_link_is_followed(
+    store: Store,
+    db: TestDatabase,
+) -> R {
+    let h = harness(store, db);
+    let captcha = solve_captcha(&h.app).await;
+    let email = "uma@example.tw";
+    let r = call(
+        &h.app,
+        Method::POST,
+        "/api/v1/accounts",
+        Some(json!({
+            "username": "Uma2026", "password": PASSWORD, "name": "吳瑪", "email": email,
+            "mobile": "0911222333", "accept_terms": true, "captcha": captcha
+        })),
+        None,
+    )
+    .await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    let r = login(&h.app, "Uma2026", PASSWORD, None).await;
+    let cookie = r.session_cookie().ok_or("an unverified account signs in")?;
+    let me = call(&h.app, Method::GET, "/api/v1/me", None, Some(&cookie)).await;
+    ensure(
+        me.status == StatusCode::OK
+            && me.body["email_verified"] == json!(false)
+            && me.body["email_verification_required"] == json!(true),
+        me.text.clone(),
+    )?;
+    let new_password = json!({ "current_password": PASSWORD, "new_password": "Changed2026pw" });
+    let refused_calls = [
+        (
+            Method::POST,
+            "/api/v1/me/password",
+            Some(new_password.clone()),
+        ),
+        (Method::POST, "/api/v1/mobile-verifications", None),
+        (
+            Method::POST,
+            "/api/v1/mobile-verifications/confirm",
+            Some(json!({ "code": "123456" })),
+        ),
+        (Method::GET, "/api/v1/me/external-identities", None),
+        (Method::DELETE, "/api/v1/me/external-identities/x1", None),
+        (Method::DELETE, "/api/v1/cert/bindings/0a1b", None),
+    ];
+    for (method, path, body) in refused_calls.iter().cloned() {
+        let r = call_with(
+            &h.app,
+            method,
+            path,
+            body,
+            Some(&cookie),
+            &[("origin", BASE), ("accept-language", "en")],
+        )
+        .await;
+        ensure(
+            r.status == StatusCode::FORBIDDEN && r.code() == "email_unverified",
+            format!("{path}: {} {}", r.status, r.text),
+        )?;
+        ensure(
+            r.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not verified")),
+            format!("{path}: English message"),
+        )?;
+    }
+    let zh = call(
+        &h.app,
+        Method::POST,
+        "/api/v1/mobile-verifications",
+        None,
+        Some(&cookie),
+    )
+    .await;
+    ensure(
+        zh.body["error"]["message"]
+            == json!("您的電子郵件信箱尚未驗證，請先點選驗證信中的連結完成驗證。"),
+        zh.text.clone(),
+    )?;
+    ensure(sms(h.dir.path()).await.is_empty(), "no SMS was sent")?;
+    ensure(
+        login(&h.app, "Uma2026", "Changed2026pw", None).await.status == StatusCode::UNAUTHORIZED,
+        "the password did not change",
+    )?;
+    ensure(
+        audit_count(&h.state.store, "email_unverified_refused").await >= refused_calls.len(),
+        "every refusal is audited",
+    )?;
+    // Open: the profile, the link sent again.
+    let r = call(
+        &h.app,
+        Method::PATCH,
+        "/api/v1/me",
+        Some(json!({ "name": "吳瑪莉" })),
+        Some(&cookie),
+    )
+    .await;
+    ensure(
+        r.status == StatusCode::OK && r.body["name"] == json!("吳瑪莉"),
+        r.text.clone(),
+    )?;
+    let known = verification_links(h.dir.path(), email);
+    let r = call(
+        &h.app,
+        Method::POST,
+        "/api/v1/email-verifications/resend",
+        None,
+        Some(&cookie),
+    )
+    .await;
+    ensure(r.status == StatusCode::ACCEPTED, r.text.clone())?;
+    // The link sent again works; the same session now gets everything.
+    follow_new_verification_link(&h.app, h.dir.path(), email, &known).await;
+    let me = call(&h.app, Method::GET, "/api/v1/me", None, Some(&cookie)).await;
+    ensure(
+        me.body["email_verification_required"] == json!(false),
+        me.text.clone(),
+    )?;
+    let r = call(
+        &h.app,
+        Method::GET,
+        "/api/v1/me/external-identities",
+        None,
+        Some(&cookie),
+    )
+    .await;
+    ensure(r.status == StatusCode::OK, r.text.clone())?;
+    let r = call(
+        &h.app,
+        Method::POST,
+        "/api/v1/mobile-verifications",
+        None,
+        Some(&cookie),
+    )
+    .await;
+    ensure(r.status == StatusCode::ACCEPTED, r.text.clone())?;
+    let r = call(
+        &h.app,
+        Method::POST,
+        "/api/v1/me/password",
+        Some(new_password),
+        Some(&cookie),
+    )
+    .await;
+    ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())?;
+    ensure(
+        login(&h.app, "Uma2026", "Changed2026pw", None).await.status == StatusCode::OK,
+        "the new password signs in",
+    )
+}
+
+/// Deleting the account stays open to an unverified member (an address typed wrongly must not
+/// leave an account nobody can remove).
+async fn unverified_account_can_be_deleted(store: Store, db: TestDatabase) -> R {
+    let h = harness(store, db);
+    register(&h.app, "Ned2026", "ned@example.tw").await;
+    let cookie = login(&h.app, "Ned2026", PASSWORD, None)
+        .await
+        .session_cookie()
+        .ok_or("cookie")?;
+    let r = call(
+        &h.app,
+        Method::DELETE,
+        "/api/v1/me",
+        Some(json!({ "password": PASSWORD })),
+        Some(&cookie),
+    )
+    .await;
+    ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())?;
+    ensure(
+        login(&h.app, "Ned2026", PASSWORD, None).await.status == StatusCode::UNAUTHORIZED,
+        "gone",
+    )
+}
+
 tessera_store::both_backends!(
+    unverified_account_is_limited_until_the_link_is_followed,
+    unverified_account_can_be_deleted,
     registration_rules,
     email_verification_is_single_use,
     csrf_and_language,

@@ -94,6 +94,7 @@ async fn unbound_card_binds_with_the_password(store: Store, db: TestDatabase) ->
             )
             .await;
         ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+        verify_email(&h.app, h.dir.path(), &format!("{username}@example.tw")).await;
     }
     // Unbound: the national ID is needed, and must match the card.
     let r = card_session(&h, &mut b, CHEN, None).await;
@@ -201,6 +202,7 @@ async fn hca_personnel_card_binds_like_a_citizen_card(store: Store, db: TestData
         )
         .await;
     ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    verify_email(&h.app, h.dir.path(), "doctor@example.tw").await;
     let r = card_session(&h, &mut b, "medical-doctor", Some(&id)).await;
     ensure(r.body["binding_required"] == json!(true), r.text.clone())?;
     let (cid, sig) = card_answer(&h.app, &mut b, "bind", "medical-doctor").await;

@@ -151,16 +151,17 @@ async fn form(
     )
 }
 
+/// Registers a member of `national_id` and verifies its address through the mailed link.
 async fn member(h: &CertHarness, username: &str, national_id: &str) -> R {
     let captcha = solve_captcha(&h.app).await;
+    let email = format!("{}@example.tw", username.to_lowercase());
     let r = call(
         &h.app,
         Method::POST,
         "/api/v1/accounts",
         Some(json!({
             "username": username, "password": PASSWORD, "name": "陳美麗",
-            "email": format!("{}@example.tw", username.to_lowercase()),
-            "national_id": national_id, "accept_terms": true, "captcha": captcha
+            "email": email, "national_id": national_id, "accept_terms": true, "captcha": captcha
         })),
         None,
     )
@@ -168,7 +169,9 @@ async fn member(h: &CertHarness, username: &str, national_id: &str) -> R {
     ensure(
         r.status == StatusCode::CREATED,
         format!("member: {}", r.text),
-    )
+    )?;
+    verify_email(&h.app, h.dir.path(), &email).await;
+    Ok(())
 }
 
 async fn card_sign_in_steps_bind_only_listed_accounts(store: Store, db: TestDatabase) -> R {

@@ -2,7 +2,9 @@
 //! PostgreSQL: revoked and expired cards, typed national IDs that do not match the card,
 //! single-use browser-bound challenges, binding to an account of another ID, and password
 //! reset by certificate (another person's card refused; the owner's unlocks); renewal and
-//! unbinding (解除憑證綁定), with the national ID frozen while a certificate is bound.
+//! unbinding (解除憑證綁定), with the national ID frozen while a certificate is bound; no binding
+//! or unbinding for an account whose email address is not verified, and a card sign-in to
+//! such an account only as limited as a password sign-in.
 
 mod common;
 #[path = "cert/helpers.rs"]
@@ -32,6 +34,7 @@ async fn binding_to_an_account_of_another_id_is_refused(store: Store, db: TestDa
         )
         .await;
     ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    verify_email(&h.app, h.dir.path(), "li@example.tw").await;
     // Wang's card, Li's account and Li's correct password: the IDs differ.
     let (cid, sig) = card_answer(&h.app, &mut b, "bind", WANG).await;
     let r = b
@@ -387,7 +390,146 @@ async fn inactive_job_skips_the_missing_email_of_institution_accounts(
     Ok(())
 }
 
+/// Binding a card to an account whose address is not verified is refused, signed in or
+/// naming the account with its password; a card registered but not verified signs in to a
+/// limited session that cannot unbind it. Following the link opens both.
+async fn unverified_accounts_neither_bind_nor_unbind(store: Store, db: TestDatabase) -> R {
+    let h = cert_harness(store, db);
+    let chen = national_id(CHEN);
+    let captcha = solve_captcha(&h.app).await;
+    let r = call(
+        &h.app,
+        Method::POST,
+        "/api/v1/accounts",
+        Some(json!({
+            "username": "Chen2026", "password": PASSWORD, "name": "陳美麗",
+            "email": "chen@example.tw", "national_id": chen,
+            "accept_terms": true, "captcha": captcha
+        })),
+        None,
+    )
+    .await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    let account = h
+        .state
+        .store
+        .account_by_username("Chen2026")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("account")?;
+    // Signed in (unverified): the card is not bound to the session's account.
+    let mut b = Browser::default();
+    let r = password_login(&h, &mut b, "Chen2026", PASSWORD).await;
+    ensure(r.status == StatusCode::OK, r.text.clone())?;
+    let (cid, sig) = card_answer(&h.app, &mut b, "bind", CHEN).await;
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/bindings",
+            Some(json!({ "challenge_id": cid, "signature": sig, "password": PASSWORD })),
+        )
+        .await;
+    refused(&r, StatusCode::FORBIDDEN, "email_unverified")?;
+    // Not signed in, naming the account and its password: refused, and no session either.
+    let mut other = Browser::default();
+    let (cid, sig) = card_answer(&h.app, &mut other, "bind", CHEN).await;
+    let r = other
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/bindings",
+            Some(json!({
+                "challenge_id": cid, "signature": sig, "username": "Chen2026", "password": PASSWORD
+            })),
+        )
+        .await;
+    refused(&r, StatusCode::FORBIDDEN, "email_unverified")?;
+    ensure(
+        !other.cookies.contains_key("tessera_session"),
+        "not signed in",
+    )?;
+    let bound = h
+        .state
+        .store
+        .account_certificates(&account.id, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(bound.is_empty(), format!("nothing bound: {bound:?}"))?;
+    ensure(
+        audit_outcome_count(&h, "cert_bound", "refused_email_unverified").await == 2,
+        "both refusals audited",
+    )?;
+    // A card registration whose link was not followed: the card signs in, limited.
+    let wang = national_id(WANG);
+    let mut card = Browser::default();
+    let r = register_card_unverified(&h, &mut card, WANG, &wang).await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    let serial = r.body["certificate"]["serial"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let mut signed = Browser::default();
+    let r = card_session(&h, &mut signed, WANG, None).await;
+    ensure(r.body["loa"] == json!("certificate"), r.text.clone())?;
+    let m = me(&h, &mut signed).await;
+    ensure(
+        m["email_verification_required"] == json!(true),
+        m.to_string(),
+    )?;
+    let r = signed
+        .call(
+            &h.app,
+            Method::DELETE,
+            &format!("/api/v1/cert/bindings/{serial}"),
+            None,
+        )
+        .await;
+    refused(&r, StatusCode::FORBIDDEN, "email_unverified")?;
+    let r = signed
+        .call(&h.app, Method::POST, "/api/v1/mobile-verifications", None)
+        .await;
+    refused(&r, StatusCode::FORBIDDEN, "email_unverified")?;
+    // After the links: the member binds, the card holder unbinds.
+    verify_email(&h.app, h.dir.path(), "chen@example.tw").await;
+    let (cid, sig) = card_answer(&h.app, &mut b, "bind", CHEN).await;
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/bindings",
+            Some(json!({ "challenge_id": cid, "signature": sig, "password": PASSWORD })),
+        )
+        .await;
+    ensure(r.status == StatusCode::OK, format!("bind: {}", r.text))?;
+    verify_email(&h.app, h.dir.path(), CARD_EMAIL).await;
+    let r = signed
+        .call(
+            &h.app,
+            Method::DELETE,
+            &format!("/api/v1/cert/bindings/{serial}"),
+            None,
+        )
+        .await;
+    ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())
+}
+
+/// How many audit entries of `kind` have `outcome`.
+async fn audit_outcome_count(h: &CertHarness, kind: &str, outcome: &str) -> usize {
+    h.state
+        .store
+        .audit_entries(None, 1000)
+        .await
+        .map(|v| {
+            v.iter()
+                .filter(|e| e.event.kind == kind && e.event.outcome == outcome)
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 tessera_store::both_backends!(
+    unverified_accounts_neither_bind_nor_unbind,
     binding_to_an_account_of_another_id_is_refused,
     revoked_card_is_refused,
     national_id_must_match_the_card,

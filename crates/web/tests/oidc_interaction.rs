@@ -2,6 +2,8 @@
 //! prompt=none / login, max_age, acr_values step-up to the certificate level and back, consent
 //! remembered, asked again, denied and withdrawn in 會員中心, and RP-initiated logout.
 
+#[path = "cert/helpers.rs"]
+mod cert_helpers;
 mod common;
 mod oidc;
 
@@ -14,7 +16,8 @@ use tessera_store::testing::TestDatabase;
 use common::{BASE, harness};
 
 async fn prompt_max_age_and_step_up(store: Store, db: TestDatabase) -> R {
-    let h = harness(store, db);
+    // Certificate sign-in configured: the certificate level is one a member can step up to.
+    let h = cert_helpers::cert_harness(store, db);
     let mut input = client_input("報備支援");
     input.no_consent = true;
     let rp = add_client(&h.state, input).await;

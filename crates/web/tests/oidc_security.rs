@@ -1,7 +1,8 @@
 //! The OpenID Connect provider's security rules, each attacked and shown to hold, on SQLite
 //! and PostgreSQL: wrong PKCE verifier, code reuse revoking what the first use issued,
 //! redirect URI mismatch and open-redirect attempts, refresh-token reuse revoking the family,
-//! expired codes, the national ID withheld below card level or from clients not allowed it.
+//! expired codes, the national ID withheld below card level or from clients not allowed it,
+//! no code for a member whose email address is not verified.
 //! (Client authentication and the back office: `oidc_clients.rs`.)
 
 mod common;
@@ -280,7 +281,104 @@ fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// A member who registered but never followed the verification link signs in and a service
+/// asks Tessera to sign them in: the browser is shown why it cannot go on (and how to verify),
+/// the service gets no code — not even with `prompt=none` — and nothing is remembered for it.
+/// Once the link is followed, the kept request goes on to a code.
+async fn unverified_member_gets_no_code(store: Store, db: TestDatabase) -> R {
+    let h = harness(store, db);
+    let rp = add_client(&h.state, client_input("未驗證測試服務")).await;
+    let email = "unverif01@example.tw";
+    let r = common::register(&h.app, "Unverif01", email).await;
+    ensure(r.status == 201, r.text.clone())?;
+    let cookie = common::login(&h.app, "Unverif01", common::PASSWORD, None)
+        .await
+        .session_cookie()
+        .ok_or("the unverified member signs in")?;
+    let v = verifier();
+    let uri = authorize_uri(&rp.client.id, &challenge(&v), &[]);
+    let r = get(&h.app, &uri, &cookie).await;
+    ensure(
+        r.status == 403 && location(&r).is_empty(),
+        format!("no redirect to the service: {} {}", r.status, location(&r)),
+    )?;
+    for said in [
+        "電子郵件信箱尚未驗證",
+        "「未驗證測試服務」要求以您的帳號登入",
+        email,
+        r#"action="/account/email/resend""#,
+        r#"href="/account/profile""#,
+    ] {
+        ensure(r.text.contains(said), format!("the page says {said}"))?;
+    }
+    ensure(
+        !r.text.contains(CB) && !r.text.contains("code="),
+        "the page leaks nothing for the service",
+    )?;
+    // The page answers in English too.
+    let en = send(
+        &h.app,
+        Method::GET,
+        &uri,
+        &[("cookie", &cookie), ("accept-language", "en")],
+        None,
+    )
+    .await;
+    ensure(
+        en.status == 403 && en.text.contains("Your email address is not verified"),
+        en.text.clone(),
+    )?;
+    // Without interaction the service hears only that interaction is needed.
+    let silent = authorize_uri(&rp.client.id, &challenge(&v), &[("prompt", "none")]);
+    let q = query_of(&location(&get(&h.app, &silent, &cookie).await));
+    ensure(
+        q.get("error").map(String::as_str) == Some("interaction_required")
+            && !q.contains_key("code")
+            && q.get("state").map(String::as_str) == Some("st-123"),
+        format!("{q:?}"),
+    )?;
+    // Answering the consent page directly for a kept request is no way around either.
+    let resume = r
+        .text
+        .split("href=\"")
+        .filter_map(|x| x.split('"').next())
+        .find(|x| x.starts_with("/oidc/authorize/resume?request="))
+        .ok_or("the page offers to go on after verifying")?
+        .replace("&amp;", "&");
+    let c = consent(&h.app, &cookie, &request_id(&resume), "allow").await;
+    ensure(
+        !location(&c).starts_with(CB),
+        format!("consent post: {} {}", c.status, location(&c)),
+    )?;
+    ensure(
+        common::audit_count(&h.state.store, "oidc_code_issued").await == 0
+            && common::audit_count(&h.state.store, "oidc_consent_granted").await == 0,
+        "no code issued, no consent kept",
+    )?;
+    ensure(
+        common::audit_count(&h.state.store, "email_unverified_refused").await >= 2,
+        "the refusals are audited",
+    )?;
+    // After the link, the kept request goes on.
+    common::verify_email(&h.app, h.dir.path(), email).await;
+    let r = get(&h.app, &resume, &cookie).await;
+    let mut loc = location(&r);
+    if loc.starts_with("/oidc/consent") {
+        loc = location(&consent(&h.app, &cookie, &request_id(&loc), "allow").await);
+    }
+    let q = query_of(&loc);
+    let code = q.get("code").ok_or(format!("a code now: {loc}"))?;
+    let t = exchange(&h.app, &rp, code, &v).await;
+    ensure(t.status == 200, t.text.clone())?;
+    let info = userinfo(&h.app, t.body["access_token"].as_str().unwrap_or("")).await;
+    ensure(
+        info.body["email"] == email && info.body["email_verified"] == true,
+        info.text.clone(),
+    )
+}
+
 tessera_store::both_backends!(
+    unverified_member_gets_no_code,
     wrong_pkce_verifier_and_missing_pkce,
     code_reuse_revokes_what_it_issued,
     redirect_uri_mismatch_and_open_redirects,

@@ -26,7 +26,7 @@ tessera_store::both_backends!(
 /// identity and the link live in the shared database.
 async fn nodes_share_the_flow(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Node2026", "node@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Node2026", "node@example.tw").await;
     let other = h.db.connect().await.map_err(|e| e.to_string())?;
     let checked = fake_config(&h.fake).check(BASE, |_| None)?;
     let upstream = tessera_web::flows::upstream::Upstreams::new(vec![checked])?;
@@ -71,7 +71,7 @@ async fn nodes_share_the_flow(store: Store, db: TestDatabase) -> R {
 
 async fn locked_account_cannot_use_its_link(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Chen2026", "chen@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Chen2026", "chen@example.tw").await;
     let mut b = Browser::default();
     round_trip(&h, &mut b, "g-3003").await?;
     let csrf = b.cookies.get("tessera_csrf").cloned().unwrap_or_default();
@@ -113,7 +113,7 @@ async fn locked_account_cannot_use_its_link(store: Store, db: TestDatabase) -> R
 
 async fn member_links_from_the_account_page(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Huang2026", "huang@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Huang2026", "huang@example.tw").await;
     let mut b = Browser::default();
     b.get(&h.app, "/login").await;
     let csrf = b.cookies.get("tessera_csrf").cloned().unwrap_or_default();

@@ -4,7 +4,9 @@
 //! bind; an identity linked to one account cannot be bound to another, nor a second identity
 //! of the same provider to one account; the waiting identity expires with its cookie; or the
 //! person registers, pre-filled with the provider's verified email and name, and the new
-//! account is linked.
+//! account is linked. An account whose email address is not verified cannot bind, cannot
+//! start a link from 會員中心, and signing in with a linked identity gives it only the
+//! limited session a password sign-in gives.
 
 mod common;
 #[path = "upstream/fake.rs"]
@@ -21,6 +23,8 @@ use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
 
 tessera_store::both_backends!(
+    unverified_account_neither_binds_nor_links,
+    registered_through_a_provider_signs_in_limited,
     wrong_passwords_count_towards_the_lockout,
     expired_password_cannot_bind,
     identity_and_provider_link_once,
@@ -56,9 +60,141 @@ fn says(r: &Resp, code: &str) -> bool {
     ))
 }
 
+async fn unverified_account_neither_binds_nor_links(store: Store, db: TestDatabase) -> R {
+    let h = up_harness(store, db).await;
+    let email = "hsu@example.tw";
+    let r = register(&h.app, "Hsu2026", email).await;
+    ensure(r.status == StatusCode::CREATED, r.text.clone())?;
+    // Binding a waiting identity with the account's right password.
+    let mut b = Browser::default();
+    round_trip(&h, &mut b, "u-1").await?;
+    let r = bind(&h, &mut b, "Hsu2026", PASSWORD, None).await;
+    ensure(
+        r.status == StatusCode::FORBIDDEN && says(&r, "email_unverified"),
+        format!("{} {}", r.status, r.text),
+    )?;
+    ensure(!b.has("tessera_session"), "not signed in by the bind")?;
+    ensure(
+        last_outcome(&h.state.store, "upstream_link_refused").await == "email_unverified",
+        "audited",
+    )?;
+    let a = h
+        .state
+        .store
+        .account_by_username("Hsu2026")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("account")?;
+    let linked = |h: &UpHarness, id: String| {
+        let store = h.state.store.clone();
+        async move {
+            store
+                .external_identities_of(&id)
+                .await
+                .map(|v| v.len())
+                .unwrap_or(usize::MAX)
+        }
+    };
+    ensure(linked(&h, a.id.clone()).await == 0, "not linked")?;
+    // Signed in with the password: 管理外部帳號 and starting a link send to the page saying why.
+    let mut m = Browser::default();
+    m.get(&h.app, "/login").await;
+    let csrf = m.cookies.get("tessera_csrf").cloned().unwrap_or_default();
+    let r = m
+        .post(
+            &h.app,
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", "Hsu2026"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    ensure(m.has("tessera_session"), format!("signs in: {}", r.text))?;
+    for path in [
+        "/account/external".to_owned(),
+        format!("/upstream/fake/link?_csrf={csrf}"),
+    ] {
+        let r = m.get(&h.app, &path).await;
+        ensure(
+            location(&r) == "/account/email-unverified",
+            format!("{path}: {} {}", r.status, location(&r)),
+        )?;
+    }
+    ensure(!m.has("tessera_upstream"), "no link flow started")?;
+    let page = m.get(&h.app, "/account/email-unverified").await;
+    ensure(
+        page.status == StatusCode::OK
+            && page.text.contains("請先完成電子郵件信箱驗證")
+            && page.text.contains(email),
+        page.text.clone(),
+    )?;
+    // After the link the same binding works.
+    verify_email(&h.app, h.dir.path(), email).await;
+    let mut b = Browser::default();
+    round_trip(&h, &mut b, "u-1").await?;
+    let r = bind(&h, &mut b, "Hsu2026", PASSWORD, None).await;
+    ensure(location(&r) == "/account", format!("binds: {}", r.text))?;
+    ensure(linked(&h, a.id.clone()).await == 1, "linked")
+}
+
+/// A person who registers through an external account and has not followed the link yet
+/// signs in with that account to a limited session, as with the password.
+async fn registered_through_a_provider_signs_in_limited(store: Store, db: TestDatabase) -> R {
+    let h = up_harness(store, db).await;
+    let mut b = Browser::default();
+    round_trip(&h, &mut b, "fresh").await?;
+    b.get(&h.app, "/register").await;
+    let csrf = b.cookies.get("tessera_csrf").cloned().unwrap_or_default();
+    let captcha = solve_captcha(&h.app).await;
+    let r = b
+        .post(
+            &h.app,
+            "/register",
+            &[
+                ("_csrf", &csrf),
+                ("username", "Fresh2026"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("name", "林小美"),
+                ("email", "fresh@example.tw"),
+                ("accept_terms", "on"),
+                ("captcha", &captcha),
+            ],
+        )
+        .await;
+    ensure(
+        location(&r) == "/register/done",
+        format!("register: {} {}", r.status, r.text),
+    )?;
+    let mut s = Browser::default();
+    let r = round_trip(&h, &mut s, "fresh").await?;
+    ensure(
+        location(&r) == "/account" && s.has("tessera_session"),
+        format!("signs in: {} {}", r.status, location(&r)),
+    )?;
+    let account = s.get(&h.app, "/account").await;
+    ensure(
+        account.status == StatusCode::OK && account.text.contains("請先完成電子郵件信箱驗證"),
+        "會員中心 says why",
+    )?;
+    let r = s.get(&h.app, "/api/v1/me/external-identities").await;
+    ensure(
+        r.status == StatusCode::FORBIDDEN && r.body["error"]["code"] == "email_unverified",
+        r.text.clone(),
+    )?;
+    verify_email(&h.app, h.dir.path(), "fresh@example.tw").await;
+    let r = s.get(&h.app, "/api/v1/me/external-identities").await;
+    ensure(
+        r.status == StatusCode::OK && r.body.as_array().is_some_and(|a| a.len() == 1),
+        r.text.clone(),
+    )
+}
+
 async fn wrong_passwords_count_towards_the_lockout(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Tsai2026", "tsai@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Tsai2026", "tsai@example.tw").await;
     let mut b = Browser::default();
     round_trip(&h, &mut b, "b-1").await?;
     for i in 1..=3 {
@@ -151,7 +287,7 @@ async fn expired_password_cannot_bind(store: Store, db: TestDatabase) -> R {
     let mut settings = test_settings();
     settings.password_max_age = Some(Duration::ZERO);
     let h = up_harness_with(store, db, settings).await;
-    register(&h.app, "Kuo2026", "kuo@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Kuo2026", "kuo@example.tw").await;
     let mut b = Browser::default();
     round_trip(&h, &mut b, "b-2").await?;
     let r = bind(&h, &mut b, "Kuo2026", PASSWORD, None).await;
@@ -184,8 +320,8 @@ async fn expired_password_cannot_bind(store: Store, db: TestDatabase) -> R {
 
 async fn identity_and_provider_link_once(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Yeh2026a", "yeh-a@example.tw").await;
-    register(&h.app, "Yeh2026b", "yeh-b@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Yeh2026a", "yeh-a@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Yeh2026b", "yeh-b@example.tw").await;
     // Two browsers verify the same person before either binds.
     let (mut one, mut two) = (Browser::default(), Browser::default());
     round_trip(&h, &mut one, "b-3").await?;
@@ -320,7 +456,7 @@ async fn register_prefilled_then_linked(store: Store, db: TestDatabase) -> R {
     )?;
     // Two browsers verified one person; once one bound it, the other cannot register with it
     // (and no account is left behind).
-    register(&h.app, "Other2026", "other@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Other2026", "other@example.tw").await;
     let (mut x, mut y) = (Browser::default(), Browser::default());
     round_trip(&h, &mut x, "twice").await?;
     round_trip(&h, &mut y, "twice").await?;

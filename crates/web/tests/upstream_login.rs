@@ -24,7 +24,7 @@ tessera_store::both_backends!(
 
 async fn bind_sign_in_list_and_unlink(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Wang2026", "wang@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Wang2026", "wang@example.tw").await;
     let mut b = Browser::default();
     // The sign-in page offers the provider.
     let page = b.get(&h.app, "/login").await;
@@ -209,7 +209,7 @@ async fn bind_sign_in_list_and_unlink(store: Store, db: TestDatabase) -> R {
 
 async fn next_path_survives_and_foreign_ones_do_not(store: Store, db: TestDatabase) -> R {
     let h = up_harness(store, db).await;
-    register(&h.app, "Lin2026", "lin@example.tw").await;
+    register_verified(&h.app, h.dir.path(), "Lin2026", "lin@example.tw").await;
     let mut b = Browser::default();
     // Link once (bind), then sign out.
     round_trip(&h, &mut b, "g-2002").await?;

@@ -41,7 +41,7 @@ fn site_for(state: &AppState, headers: &HeaderMap) -> Result<(String, Option<Str
     }
 }
 
-/// `POST /sign`: form field `tbsPackage` (HiPKI) or a JSON body.
+/// `POST /sign`: form field `tbsPackage` (HiPKI) or a JSON body; see [`Request::from_body`].
 pub async fn sign(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     if body.len() > MAX_BODY {
         return json(
@@ -49,11 +49,13 @@ pub async fn sign(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
             None,
         );
     }
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|ct| ct.starts_with("application/x-www-form-urlencoded"))
-        .unwrap_or_else(|| body.starts_with(b"tbsPackage="));
+    // A HiPKI page may post `tbsPackage=…` with any type or none (a string given to fetch is
+    // sent as text/plain); a JSON body never starts like that.
+    let is_form = body.starts_with(b"tbsPackage=")
+        || headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     let parsed = Request::from_body(&body, is_form);
     drop(body);
     let (site, cors) = match site_for(&state, &headers) {

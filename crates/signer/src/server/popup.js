@@ -26,8 +26,6 @@
 
   async function call(path, body, extra) {
     const headers = { 'Content-Type': 'application/json', 'X-Tessera-Popup': token };
-    // Like HiPKI's popup, the request goes on as the form field tbsPackage, unencoded: pages
-    // escape '+' (and the PIN) themselves, so form decoding restores exactly what they meant.
     if (extra) Object.assign(headers, extra);
     const r = await fetch(path, { method: 'POST', headers, body });
     return r.text();
@@ -79,14 +77,20 @@
     if (req && func === 'MakeSignature' && !req.pin) {
       const pin = await askPin();
       if (pin === null) return giveUp(func, 'cancel');
-      // encodeURIComponent like HiPKI pages, then '%' escaped for the form decoding.
+      // encodeURIComponent like HiPKI pages, then '%' escaped for the decoding of the
+      // package's values (the PIN is decoded once more on its own, as pages expect).
       req.pin = encodeURIComponent(pin).replace(/%/g, '%25');
       data = JSON.stringify(req);
       req.pin = '';
     }
     show('working');
     $('work-cancel').onclick = () => giveUp(func, 'cancel');
-    const text = await call('/sign', 'tbsPackage=' + data, {
+    // The page's text goes on as the form field tbsPackage, properly form-encoded, so the
+    // signer reads exactly the characters the page sent: a bare '+' of a base64 tbs stays a
+    // '+' (form decoding of an unencoded field would make it a space) and an '&' cannot end
+    // the field. The signer then reads the text the way HiPKI does (%XX decoded once).
+    const body = new URLSearchParams({ tbsPackage: data }).toString();
+    const text = await call('/sign', body, {
       'X-Tessera-Site': site,
       'Content-Type': 'application/x-www-form-urlencoded',
     });

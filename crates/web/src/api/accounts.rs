@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::json::ApiJson;
-use super::me::{Me, MeAny};
+use super::me::{Me, MeAny, MeExpiredOk, MeUnverifiedOk};
 use super::views::{AccountView, CreatedView, ErrorBody, MeView, loa_str};
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -66,6 +66,7 @@ pub async fn me(
         account: AccountView::new(&a, password_expires_at(&state, &a)),
         loa: loa_str(s.loa),
         password_change_required: s.password_change_only,
+        email_verification_required: s.email_unverified,
         certificates: certs.iter().map(super::views::CertView::new).collect(),
     }))
 }
@@ -76,7 +77,7 @@ pub async fn me(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Me { account: a, .. }: Me,
+    MeUnverifiedOk { account: a, .. }: MeUnverifiedOk,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<AccountView>> {
     let lang = ctx.lang;
@@ -92,7 +93,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
-    Me { account: a, .. }: Me,
+    MeUnverifiedOk { account: a, .. }: MeUnverifiedOk,
     ApiJson(input): ApiJson<DeleteInput>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
@@ -108,7 +109,7 @@ pub async fn delete(
 pub async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    MeAny { account: a, .. }: MeAny,
+    MeExpiredOk { account: a, .. }: MeExpiredOk,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
@@ -137,16 +138,17 @@ pub async fn verify_email(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Send a new verification link to the account's email.
+/// Send a new verification link to the address waiting for verification (the account's own,
+/// or the new one it is changing to); nothing when none waits.
 #[utoipa::path(post, path = "/api/v1/email-verifications/resend", tag = "verification",
     responses((status = 202), (status = 401, body = ErrorBody)))]
 pub async fn resend_email(
     State(state): State<AppState>,
     ctx: Ctx,
-    Me { account: a, .. }: Me,
+    MeUnverifiedOk { account: a, .. }: MeUnverifiedOk,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
-    verify::send_email_link(&state, &a, lang)
+    verify::resend(&state, &a, lang)
         .await
         .map_err(|f| f.in_lang(lang))?;
     Ok(StatusCode::ACCEPTED)

@@ -2,7 +2,7 @@
 //! certificate sign-in (and certificate-only sessions), binding and unbinding. Password reset
 //! by certificate is `POST /api/v1/password-resets` with `channel: "certificate"` (`auth.rs`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +11,7 @@ use serde::Serialize;
 use tessera_core::loa::Loa;
 use utoipa::ToSchema;
 
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiPath};
 use super::views::{AccountView, CertView, ErrorBody, loa_str};
 use crate::context::Ctx;
 use crate::csrf::CsrfToken;
@@ -214,9 +214,10 @@ pub async fn end_session(
 /// the same kind (renewal).
 #[utoipa::path(post, path = "/api/v1/cert/bindings", request_body = BindInput, tag = "certificate",
     responses((status = 200, body = BoundView),
-              (status = 401, body = ErrorBody, description = "invalid_credentials"),
+              (status = 401, body = ErrorBody, description = "invalid_credentials, captcha_required"),
               (status = 403, body = ErrorBody, description = "cert_national_id_mismatch"),
-              (status = 409, body = ErrorBody, description = "cert_already_bound")))]
+              (status = 409, body = ErrorBody, description = "cert_already_bound"),
+              (status = 423, body = ErrorBody, description = "account_locked")))]
 pub async fn bind(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -248,7 +249,7 @@ pub async fn unbind(
     State(state): State<AppState>,
     ctx: Ctx,
     Authed(s): Authed,
-    Path(serial): Path<String>,
+    ApiPath(serial): ApiPath<String>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
     let a = flows::account(&state, &s.account_id)

@@ -1,5 +1,8 @@
 //! Extractors giving a handler the signed-in account, loaded once: `Me` for a full session,
-//! `MeAny` also for a session limited to changing an expired password.
+//! and, only for the handlers named on them, `MeExpiredOk` (also a session limited to changing
+//! an expired password), `MeUnverifiedOk` (also a session whose account must verify its email
+//! address first) and `MeAny` (any session). Which limits each admits is
+//! `crate::session::Open`; a handler that takes `Me` is closed to every limited session.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -8,7 +11,7 @@ use tessera_store::Account;
 use crate::context::lang_of;
 use crate::error::ApiError;
 use crate::flows;
-use crate::session::{ActiveSession, AnySession, Authed};
+use crate::session::{ActiveSession, Open, SessionAccount, admitted};
 use crate::state::AppState;
 
 /// A full session and its account.
@@ -17,17 +20,36 @@ pub struct Me {
     pub account: Account,
 }
 
-/// Any session (including password-change-only) and its account.
+/// A full session, or one limited to changing an expired password; and its account.
+pub struct MeExpiredOk {
+    pub session: ActiveSession,
+    pub account: Account,
+}
+
+/// A full session, or one whose account must verify its email address; and its account.
+pub struct MeUnverifiedOk {
+    pub session: ActiveSession,
+    pub account: Account,
+}
+
+/// Any session (limited or not) and its account.
 pub struct MeAny {
     pub session: ActiveSession,
     pub account: Account,
 }
 
+/// The session `open` admits and its account (as loaded with the session when it was).
 async fn load(
-    parts: &Parts,
+    parts: &mut Parts,
     state: &AppState,
-    session: ActiveSession,
+    open: Open,
 ) -> Result<(ActiveSession, Account), ApiError> {
+    let session = admitted(parts, state, open).await?;
+    if let Some(SessionAccount(a)) = parts.extensions.get::<SessionAccount>()
+        && a.id == session.account_id
+    {
+        return Ok((session, a.clone()));
+    }
     let account = flows::account(state, &session.account_id)
         .await
         .map_err(|f| f.in_lang(lang_of(parts)))?;
@@ -38,9 +60,26 @@ impl FromRequestParts<AppState> for Me {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Authed(s) = Authed::from_request_parts(parts, state).await?;
-        let (session, account) = load(parts, state, s).await?;
+        let (session, account) = load(parts, state, Open::Full).await?;
         Ok(Me { session, account })
+    }
+}
+
+impl FromRequestParts<AppState> for MeExpiredOk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (session, account) = load(parts, state, Open::ExpiredPassword).await?;
+        Ok(MeExpiredOk { session, account })
+    }
+}
+
+impl FromRequestParts<AppState> for MeUnverifiedOk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (session, account) = load(parts, state, Open::UnverifiedEmail).await?;
+        Ok(MeUnverifiedOk { session, account })
     }
 }
 
@@ -48,8 +87,7 @@ impl FromRequestParts<AppState> for MeAny {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let AnySession(s) = AnySession::from_request_parts(parts, state).await?;
-        let (session, account) = load(parts, state, s).await?;
+        let (session, account) = load(parts, state, Open::Any).await?;
         Ok(MeAny { session, account })
     }
 }

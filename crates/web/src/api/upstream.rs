@@ -4,11 +4,12 @@
 //! list, remove).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::json::ApiPath;
 use super::views::ErrorBody;
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -74,7 +75,7 @@ pub async fn remove(
     State(state): State<AppState>,
     ctx: Ctx,
     Authed(s): Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
     let a = flows::account(&state, &s.account_id)

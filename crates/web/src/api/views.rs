@@ -65,6 +65,11 @@ pub struct MeView {
     pub loa: String,
     /// The password expired: only the password change is open.
     pub password_change_required: bool,
+    /// The email address must be verified first: until the link in the verification email is
+    /// followed, only this account, its profile (the address included), resending the link,
+    /// signing out and deleting the account are open; everything else answers 403
+    /// `email_unverified`.
+    pub email_verification_required: bool,
     /// Certificates bound to the account now.
     pub certificates: Vec<CertView>,
 }

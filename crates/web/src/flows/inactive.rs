@@ -29,6 +29,7 @@ pub async fn run(state: &AppState, dry_run: bool) -> Result<Vec<Action>, Failure
     let t = now();
     let limit = state.settings.inactive_after.as_secs() as i64;
     let ctx = Ctx {
+        browser: None,
         ip: None,
         user_agent: Some("tessera inactive-account job".into()),
         lang: Lang::ZhTw,

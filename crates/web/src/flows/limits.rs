@@ -1,4 +1,4 @@
-//! Per-minute limits on anonymous actions that make the server keep state (certificate
+//! Limits on anonymous actions that make the server keep state (certificate
 //! challenges, organization flows, upstream sign-in requests): without them anyone could fill
 //! the database from one browser or one address. Counted in the database (`hit_rate_limit`),
 //! so a limit holds across nodes; 0 turns a limit off. Each caller audits and answers 429 with
@@ -35,6 +35,18 @@ pub async fn hit(
     per_browser: u32,
     per_ip: u32,
 ) -> Result<Option<Over>, Failure> {
+    hit_in(state, ctx, scope, browser, (per_browser, per_ip), 60).await
+}
+
+/// Like [`hit`] over a window of `window` seconds; limits are (per browser, per address).
+pub async fn hit_in(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &str,
+    browser: Option<&str>,
+    (per_browser, per_ip): (u32, u32),
+    window: i64,
+) -> Result<Option<Over>, Failure> {
     let t = now();
     let mut keys = Vec::with_capacity(2);
     if let Some(b) = browser.filter(|_| per_browser > 0) {
@@ -44,9 +56,26 @@ pub async fn hit(
         keys.push((format!("{scope}:ip:{ip}"), per_ip, Over::Ip));
     }
     for (key, limit, over) in keys {
-        if state.store.hit_rate_limit(&key, 60, t).await? > i64::from(limit) {
+        if state.store.hit_rate_limit(&key, window, t).await? > i64::from(limit) {
             return Ok(Some(over));
         }
     }
     Ok(None)
+}
+
+/// Counts one action of `scope` against one account (at most `limit` per `window` seconds);
+/// `true` when this one is over the limit. Callers that must not reveal whether an account
+/// exists drop the action silently instead of answering differently.
+pub async fn hit_account(
+    state: &AppState,
+    scope: &str,
+    account_id: &str,
+    limit: u32,
+    window: i64,
+) -> Result<bool, Failure> {
+    if limit == 0 {
+        return Ok(false);
+    }
+    let key = format!("{scope}:account:{account_id}");
+    Ok(state.store.hit_rate_limit(&key, window, now()).await? > i64::from(limit))
 }

@@ -11,12 +11,14 @@ pub mod login;
 pub mod orgs;
 // OpenID Connect provider (issue 7, part A).
 pub mod oidc;
+pub mod outbox;
 pub mod profile;
 pub mod register;
 pub mod reset;
 pub mod upstream;
 pub mod verify;
 
+pub use outbox::send_later;
 use tessera_store::Account;
 
 use crate::error::Failure;
@@ -29,16 +31,6 @@ pub async fn account(state: &AppState, id: &str) -> Result<Account, Failure> {
         .account_by_id(id)
         .await?
         .ok_or_else(Failure::unauthenticated)
-}
-
-/// Sends an email in the background so the answer does not wait on (or reveal) delivery.
-pub fn send_later(state: &AppState, email: tessera_notify::Email) {
-    let mailer = state.mailer.clone();
-    tokio::spawn(async move {
-        if let Err(e) = mailer.send(&email).await {
-            tracing::error!(error = %e, "email delivery failed");
-        }
-    });
 }
 
 /// Trims an optional form value and turns an empty one into `None`.

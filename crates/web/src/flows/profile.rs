@@ -1,5 +1,7 @@
-//! 會員中心: profile maintenance (every field but the username; a changed email or mobile is
-//! verified again), password change, and irreversible self-deletion.
+//! 會員中心: profile maintenance (every field but the username; a partial edit changes only the
+//! fields it names; a changed mobile is verified again; a changed email needs the current
+//! password, the old address is told, and the new one takes over only once its link is
+//! followed), password change, and irreversible self-deletion.
 
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -22,18 +24,48 @@ use crate::mails;
 use crate::session;
 use crate::state::AppState;
 
+/// A profile edit. A field left out stays as it is; an optional field sent as `null` (or as
+/// an empty string) is cleared.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ProfileInput {
-    pub name: String,
-    pub email: String,
     #[serde(default)]
-    pub mobile: Option<String>,
+    pub name: Option<String>,
     #[serde(default)]
-    pub national_id: Option<String>,
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable = true)]
+    pub mobile: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable = true)]
+    pub national_id: Option<Option<String>>,
+    /// YYYY-MM-DD.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable = true)]
+    pub birthday: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable = true)]
+    pub landline: Option<Option<String>>,
+    /// Required when `email` changes.
     #[serde(default)]
-    pub birthday: Option<String>,
-    #[serde(default)]
-    pub landline: Option<String>,
+    pub current_password: Option<String>,
+}
+
+/// A field that is present deserializes to `Some` — `Some(None)` for `null` — so that a
+/// missing field (`None`, through `default`) can be told from one sent to be cleared.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The value an optional field gets: unchanged when not named, else the new one (empty clears).
+fn named<'a>(input: &'a Option<Option<String>>, current: &'a Option<String>) -> Option<&'a str> {
+    match input {
+        None => current.as_deref(),
+        Some(v) => crate::flows::opt(v.as_deref()),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -55,19 +87,60 @@ pub async fn update(
     ctx: &Ctx,
 ) -> Result<Account, Failure> {
     let mut c = Checks::default();
-    let name = c.take(PersonName::parse(&input.name));
-    let email = c.take(Email::parse(input.email.trim()));
-    let mobile = c.take_opt(input.mobile.as_deref(), Mobile::parse);
-    let national_id = c.take_opt(input.national_id.as_deref(), NationalId::parse);
-    let birthday = c.birthday(input.birthday.as_deref());
-    let landline = c.take_opt(input.landline.as_deref(), Landline::parse);
+    let name = c.take(PersonName::parse(
+        input.name.as_deref().unwrap_or(&account.name),
+    ));
+    let email = c.take(Email::parse(
+        input.email.as_deref().unwrap_or(&account.email).trim(),
+    ));
+    let mobile = c.take_opt(named(&input.mobile, &account.mobile), Mobile::parse);
+    let national_id = c.take_opt(
+        named(&input.national_id, &account.national_id),
+        NationalId::parse,
+    );
+    let birthday = c.birthday(named(&input.birthday, &account.birthday));
+    let landline = c.take_opt(named(&input.landline, &account.landline), Landline::parse);
+    let email_changed = email
+        .as_ref()
+        .is_some_and(|e| !e.as_str().eq_ignore_ascii_case(&account.email));
+    if email_changed {
+        // A stolen session must not be enough to take the account's mail (and with it every
+        // reset link): the owner confirms with the current password.
+        match crate::flows::opt(input.current_password.as_deref()) {
+            None => c.0.push(FieldError {
+                field: "current_password",
+                code: "current_password_required",
+            }),
+            Some(pw) => {
+                if state
+                    .hasher
+                    .verify(pw, Some(&account.password_hash))
+                    .await?
+                    == Verified::No
+                {
+                    audit::record(
+                        state,
+                        AuditKind::ProfileChanged,
+                        Subject::account(&account.id, &account.username),
+                        ctx,
+                        "refused_password",
+                        Some(json!({ "email_changed": true })),
+                    )
+                    .await;
+                    c.0.push(FieldError {
+                        field: "current_password",
+                        code: "password_incorrect",
+                    });
+                }
+            }
+        }
+    }
     c.finish()?;
     let (Some(name), Some(email)) = (name, email) else {
         return Err(Failure::internal());
     };
     let email = email.as_str().to_string();
     let mobile = mobile.map(|m| m.as_str().to_string());
-    let email_changed = !email.eq_ignore_ascii_case(&account.email);
     let mobile_changed = mobile != account.mobile;
     let new_id = national_id.as_ref().map(|n| n.as_str());
     if new_id != account.national_id.as_deref()
@@ -77,20 +150,27 @@ pub async fn update(
             .await?
             .is_empty()
     {
-        // The bound certificate vouches for the ID: unbind it first (issue 5).
+        // The bound certificate vouches for the ID: unbind it first.
         return Err(Failure::new(
             StatusCode::CONFLICT,
             "cert_bound_national_id_locked",
         ));
     }
+    // A verified address stays the account's until the new one is verified (the link carries
+    // the new address); an unverified one is simply replaced.
+    let pending = email_changed && account.email_verified;
     state
         .store
         .update_profile(
             &account.id,
             &ProfileUpdate {
                 name: name.as_str().to_string(),
-                email: email.clone(),
-                email_verified: account.email_verified && !email_changed,
+                email: if pending {
+                    account.email.clone()
+                } else {
+                    email.clone()
+                },
+                email_verified: account.email_verified && (pending || !email_changed),
                 mobile: mobile.clone(),
                 mobile_verified: account.mobile_verified && !mobile_changed,
                 national_id: national_id.map(|n| n.as_str().to_string()),
@@ -114,7 +194,14 @@ pub async fn update(
     )
     .await;
     if email_changed {
-        verify::send_email_link(state, &updated, ctx.lang).await?;
+        verify::send_email_link_to(state, &updated, &email, ctx.lang).await?;
+        if pending {
+            send_later(
+                state,
+                mails::email_change_requested(ctx.lang, &account.email, &account.username, &email),
+            )
+            .await?;
+        }
     }
     Ok(updated)
 }
@@ -215,7 +302,8 @@ pub async fn delete(
     send_later(
         state,
         mails::account_deleted(ctx.lang, &account.email, &account.username),
-    );
+    )
+    .await?;
     Ok(())
 }
 

@@ -7,14 +7,16 @@ use tessera_core::audit::AuditKind;
 use tessera_core::field::FieldError;
 use tessera_core::ids::{Birthday, Email, Landline, Mobile, NationalId, PersonName, Username};
 use tessera_core::password::PasswordContext;
-use tessera_store::{Account, NewAccount, StoreError};
+use tessera_store::{Account, AccountRecords, NewAccount, StoreError, Token, kind};
 use utoipa::ToSchema;
 
 use crate::audit::{self, Subject};
 use crate::captcha;
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::flows::{opt, verify};
+use crate::flows::{opt, outbox, verify};
+use crate::mails;
+use crate::secrets;
 use crate::state::{AppState, now};
 
 /// What a registrant submits.
@@ -129,7 +131,8 @@ fn validate(state: &AppState, input: &RegisterInput) -> Result<Valid, Failure> {
     }
 }
 
-/// Registers a member and mails the verification link.
+/// Registers a member and mails the verification link: the account, its audit entry, the
+/// link's token and the queued mail are committed in one transaction.
 pub async fn register(
     state: &AppState,
     input: &RegisterInput,
@@ -153,24 +156,57 @@ pub async fn register(
         .map_err(captcha::form_failure)?;
     let hash = state.hasher.hash(&input.password).await?;
     let t = now();
+    // The verification link's token and mail, committed with the account and its audit
+    // entry: a registration is all of them or nothing (a node may stop at any instant).
+    let token = secrets::token();
+    let link = state.url(&format!("/verify-email?token={token}"));
+    let records = AccountRecords {
+        audit: vec![audit::event(
+            AuditKind::AccountRegistered,
+            Subject::username(v.username.as_str()),
+            ctx,
+            "ok",
+            Some(json!({ "terms_version": state.settings.terms_version })),
+        )],
+        tokens: vec![Token {
+            hash: secrets::digest(&[&token]),
+            purpose: verify::EMAIL_PURPOSE.to_string(),
+            account_id: String::new(),
+            data: Some(v.email.as_str().to_string()),
+            expires_at: t + verify::EMAIL_TTL,
+        }],
+        mail: vec![outbox::outbox_mail(&mails::verify_email(
+            ctx.lang,
+            v.email.as_str(),
+            v.name.as_str(),
+            &link,
+        ))],
+    };
     let created = state
         .store
-        .create_account(&NewAccount {
-            username: v.username.as_str().to_string(),
-            password_hash: hash,
-            name: v.name.as_str().to_string(),
-            email: v.email.as_str().to_string(),
-            mobile: v.mobile.map(|m| m.as_str().to_string()),
-            national_id: v.national_id.map(|n| n.as_str().to_string()),
-            birthday: v.birthday.map(|b| b.as_string()),
-            landline: v.landline.map(|l| l.as_str().to_string()),
-            terms_version: state.settings.terms_version.clone(),
-            terms_accepted_at: t,
-            created_at: t,
-        })
+        .create_account_with(
+            &NewAccount {
+                username: v.username.as_str().to_string(),
+                password_hash: hash,
+                name: v.name.as_str().to_string(),
+                email: v.email.as_str().to_string(),
+                mobile: v.mobile.map(|m| m.as_str().to_string()),
+                national_id: v.national_id.map(|n| n.as_str().to_string()),
+                birthday: v.birthday.map(|b| b.as_string()),
+                landline: v.landline.map(|l| l.as_str().to_string()),
+                terms_version: state.settings.terms_version.clone(),
+                terms_accepted_at: t,
+                created_at: t,
+            },
+            kind::MEMBER,
+            &records,
+        )
         .await;
     let account = match created {
-        Ok(a) => a,
+        Ok((account, mail_ids)) => {
+            outbox::send_now(state, mail_ids);
+            account
+        }
         Err(StoreError::UsernameTaken) => {
             audit::record(
                 state,
@@ -188,15 +224,5 @@ pub async fn register(
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(
-        state,
-        AuditKind::AccountRegistered,
-        Subject::account(&account.id, &account.username),
-        ctx,
-        "ok",
-        Some(json!({ "terms_version": account.terms_version })),
-    )
-    .await;
-    verify::send_email_link(state, &account, ctx.lang).await?;
     Ok(account)
 }

@@ -1,8 +1,13 @@
-//! Password reset (004 四): a one-time link by email or a 6-digit code by SMS to the verified
-//! recovery mobile, or at once with the citizen certificate (`flows::cert::reset`). Requests
-//! are answered the same whether or not anything matched. A reset unlocks the account and
-//! ends all its sessions. No security questions (NIST SP 800-63B).
+//! Password reset (004 四): a one-time link by email to the verified address or a 6-digit code
+//! by SMS to the verified recovery mobile, or at once with the citizen certificate
+//! (`flows::cert::reset`). Requests are answered the same whether or not anything matched, and
+//! limited per account (silently: the answer must not tell that the account exists), per
+//! browser and per address (429). Completion checks the link or the code before anything else,
+//! and every refusal before that is one answer, so it reveals neither the account nor its
+//! personal data. A reset unlocks the account and ends all its sessions. No security questions
+//! (NIST SP 800-63B).
 
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 use tessera_core::audit::AuditKind;
@@ -13,7 +18,7 @@ use utoipa::ToSchema;
 use crate::audit::{self, Subject};
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::flows::{send_later, verify};
+use crate::flows::{limits, send_later, verify};
 use crate::mails;
 use crate::secrets;
 use crate::state::{AppState, now};
@@ -21,6 +26,8 @@ use crate::state::{AppState, now};
 pub const LINK_PURPOSE: &str = "password_reset";
 pub const SMS_PURPOSE: &str = "password_reset_sms";
 const LINK_TTL: i64 = 3600;
+/// The window of the reset-request limits (seconds).
+const REQUEST_WINDOW: i64 = 3600;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ResetRequest {
@@ -58,6 +65,34 @@ pub struct ResetComplete {
 
 /// Handles a reset request. Always succeeds from the caller's point of view.
 pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Result<(), Failure> {
+    if !matches!(input.channel.as_str(), "email" | "sms") {
+        return Err(Failure::validation(vec![tessera_core::field::FieldError {
+            field: "channel",
+            code: "channel_invalid",
+        }]));
+    }
+    let s = &state.settings;
+    let over = limits::hit_in(
+        state,
+        ctx,
+        "password-reset",
+        ctx.browser.as_deref(),
+        (s.reset_requests_per_browser, s.reset_requests_per_ip),
+        REQUEST_WINDOW,
+    )
+    .await?;
+    if let Some(over) = over {
+        audit::record(
+            state,
+            AuditKind::PasswordResetRequested,
+            Subject::username(input.username.trim()),
+            ctx,
+            "rate_limited",
+            Some(json!({ "channel": input.channel, "limit": over.as_str() })),
+        )
+        .await;
+        return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    }
     let username = input.username.trim();
     let account = if username.is_empty() || username.len() > 64 {
         None
@@ -72,10 +107,14 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
     };
     let channel = input.channel.as_str();
     let matched = match (&account, channel) {
-        (Some(a), "email") => input
-            .email
-            .as_deref()
-            .is_some_and(|e| e.trim().eq_ignore_ascii_case(&a.email)),
+        // Only a verified address receives a reset link.
+        (Some(a), "email") => {
+            a.email_verified
+                && input
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(&a.email))
+        }
         (Some(a), "sms") => {
             a.mobile_verified && input.mobile.as_deref().map(str::trim) == a.mobile.as_deref()
         }
@@ -85,7 +124,25 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
         Some(a) => Subject::account(&a.id, &a.username),
         None => Subject::username(username),
     };
-    let outcome = if matched { "sent" } else { "no_match" };
+    // Past the account's own limit nothing more is sent, and the answer stays the same.
+    let over_account = match &account {
+        Some(a) if matched => {
+            limits::hit_account(
+                state,
+                "password-reset",
+                &a.id,
+                s.reset_requests_per_account,
+                REQUEST_WINDOW,
+            )
+            .await?
+        }
+        _ => false,
+    };
+    let outcome = match (matched, over_account) {
+        (true, false) => "sent",
+        (true, true) => "not_sent_account_limit",
+        _ => "no_match",
+    };
     audit::record(
         state,
         AuditKind::PasswordResetRequested,
@@ -95,7 +152,7 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
         Some(json!({ "channel": channel })),
     )
     .await;
-    let Some(a) = account.filter(|_| matched) else {
+    let Some(a) = account.filter(|_| matched && !over_account) else {
         return Ok(());
     };
     if channel == "email" {
@@ -115,13 +172,23 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
         send_later(
             state,
             mails::reset_link(ctx.lang, &a.email, &a.username, &link),
-        );
+        )
+        .await?;
     } else if let Some(mobile) = a.mobile.as_deref() {
+        if limits::hit_account(state, "sms", &a.id, s.sms_codes_per_account, REQUEST_WINDOW).await?
+        {
+            return Ok(());
+        }
         let code = secrets::code();
         let text = mails::sms_code(ctx.lang, &code, "重設密碼", "password reset");
         verify::send_code(state, &a.id, mobile, SMS_PURPOSE, text, &code).await?;
     }
     Ok(())
+}
+
+/// The one answer to every refusal of an SMS reset before its code proved right.
+fn refused_code() -> Failure {
+    Failure::bad_request("code_invalid")
 }
 
 pub(crate) fn check_policy(
@@ -169,12 +236,14 @@ pub async fn complete(state: &AppState, input: &ResetComplete, ctx: &Ctx) -> Res
         } else {
             state.store.account_by_username(username).await?
         };
+        // The code first: until it is right, every refusal is the same answer, whether the
+        // name is unknown, the code wrong, expired or out of tries — and the new password is
+        // not looked at, so it cannot be used to test guesses of the account's personal data.
         let Some(a) = account else {
-            return Err(Failure::bad_request("code_invalid"));
+            return Err(refused_code());
         };
-        check_policy(state, &a, &input.new_password)?;
         let mobile = a.mobile.clone().unwrap_or_default();
-        if let Err(f) = verify::check_code(state, &a.id, &mobile, SMS_PURPOSE, code).await {
+        if !verify::code_matches(state, &a.id, &mobile, SMS_PURPOSE, code).await? {
             audit::record(
                 state,
                 AuditKind::PasswordResetCompleted,
@@ -184,7 +253,13 @@ pub async fn complete(state: &AppState, input: &ResetComplete, ctx: &Ctx) -> Res
                 None,
             )
             .await;
-            return Err(f);
+            return Err(refused_code());
+        }
+        // The code is right; a refused password leaves it for another try.
+        check_policy(state, &a, &input.new_password)?;
+        if !state.store.delete_code(&a.id, SMS_PURPOSE).await? {
+            // A parallel completion used it first.
+            return Err(refused_code());
         }
         a
     };
@@ -226,6 +301,7 @@ pub async fn set_new_password(
     send_later(
         state,
         mails::password_changed(ctx.lang, &account.email, &account.username),
-    );
+    )
+    .await?;
     Ok(())
 }

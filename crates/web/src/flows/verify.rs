@@ -17,14 +17,29 @@ use crate::state::{AppState, now};
 
 pub const EMAIL_PURPOSE: &str = "email_verify";
 pub const MOBILE_PURPOSE: &str = "mobile_verify";
-const EMAIL_TTL: i64 = 24 * 3600;
+pub(crate) const EMAIL_TTL: i64 = 24 * 3600;
 pub const CODE_TTL: i64 = 600;
 pub const CODE_TRIES: i64 = 5;
+/// The tries of a (account, purpose) code are a budget for this long: a resend within it
+/// brings no fresh tries.
+pub const CODE_BUDGET_SECS: i64 = 3600;
 
 /// Mails a fresh verification link for the account's current email (older links stop working).
 pub async fn send_email_link(
     state: &AppState,
     account: &Account,
+    lang: Lang,
+) -> Result<(), Failure> {
+    send_email_link_to(state, account, &account.email, lang).await
+}
+
+/// Mails a fresh verification link for `email` (the account's address, or the new address it
+/// is changing to, which becomes the account's when the link is followed); older links stop
+/// working.
+pub async fn send_email_link_to(
+    state: &AppState,
+    account: &Account,
+    email: &str,
     lang: Lang,
 ) -> Result<(), Failure> {
     let token = secrets::token();
@@ -38,16 +53,47 @@ pub async fn send_email_link(
             hash: secrets::digest(&[&token]),
             purpose: EMAIL_PURPOSE.to_string(),
             account_id: account.id.clone(),
-            data: Some(account.email.clone()),
+            data: Some(email.to_string()),
             expires_at: now() + EMAIL_TTL,
         })
         .await?;
     let link = state.url(&format!("/verify-email?token={token}"));
     send_later(
         state,
-        mails::verify_email(lang, &account.email, &account.name, &link),
-    );
+        mails::verify_email(lang, email, &account.name, &link),
+    )
+    .await?;
     Ok(())
+}
+
+/// The new address a verified account is changing to, while its link has not been followed.
+pub async fn pending_email(state: &AppState, account: &Account) -> Result<Option<String>, Failure> {
+    let data = state
+        .store
+        .live_token_data(&account.id, EMAIL_PURPOSE, now())
+        .await?;
+    Ok(data.filter(|e| account.email_verified && !e.eq_ignore_ascii_case(&account.email)))
+}
+
+/// What [`resend`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resent {
+    /// A fresh link went to the address still waiting for verification.
+    Sent,
+    /// Nothing waits for verification.
+    NothingPending,
+}
+
+/// Sends a fresh link to the address waiting for verification: the new address a verified
+/// account is changing to, else the account's own unverified address.
+pub async fn resend(state: &AppState, account: &Account, lang: Lang) -> Result<Resent, Failure> {
+    let target = match pending_email(state, account).await? {
+        Some(new) => new,
+        None if !account.email_verified && !account.email.is_empty() => account.email.clone(),
+        None => return Ok(Resent::NothingPending),
+    };
+    send_email_link_to(state, account, &target, lang).await?;
+    Ok(Resent::Sent)
 }
 
 /// Consumes a verification link's token and marks that email verified.
@@ -59,11 +105,10 @@ pub async fn confirm_email(state: &AppState, token: &str, ctx: &Ctx) -> Result<(
     let Some(t) = taken else {
         return Err(Failure::bad_request("token_invalid"));
     };
+    // Older links were deleted whenever a new one was sent, so this link's address is the
+    // latest one asked for.
     let email = t.data.unwrap_or_default();
-    let ok = state
-        .store
-        .set_email_verified(&t.account_id, &email)
-        .await?;
+    let ok = !email.is_empty() && state.store.confirm_email(&t.account_id, &email).await?;
     let outcome = if ok { "ok" } else { "refused_email_changed" };
     audit::record(
         state,
@@ -101,6 +146,8 @@ pub async fn send_code(
             &secrets::digest(&[mobile, code]),
             now() + CODE_TTL,
             CODE_TRIES,
+            now(),
+            CODE_BUDGET_SECS,
         )
         .await?;
     let sms = state.sms.clone();
@@ -114,6 +161,24 @@ pub async fn send_code(
         }
     });
     Ok(())
+}
+
+/// Spends one try on the code for (account, purpose) and tells whether `code` is it; the code
+/// stays (the caller deletes it once it has used it, and only that delete's winner goes on).
+pub async fn code_matches(
+    state: &AppState,
+    account_id: &str,
+    mobile: &str,
+    purpose: &str,
+    code: &str,
+) -> Result<bool, Failure> {
+    let Some((stored, _)) = state.store.try_code(account_id, purpose, now()).await? else {
+        return Ok(false);
+    };
+    Ok(secrets::same(
+        &stored,
+        &secrets::digest(&[mobile, code.trim()]),
+    ))
 }
 
 /// Checks a code: one try used per call, single use on success.
@@ -148,6 +213,17 @@ pub async fn send_mobile_code(
     let Some(mobile) = account.mobile.as_deref() else {
         return Err(Failure::new(StatusCode::CONFLICT, "mobile_unverified"));
     };
+    if crate::flows::limits::hit_account(
+        state,
+        "sms",
+        &account.id,
+        state.settings.sms_codes_per_account,
+        3600,
+    )
+    .await?
+    {
+        return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    }
     let code = secrets::code();
     let text = mails::sms_code(lang, &code, "手機號碼驗證", "mobile verification");
     send_code(state, &account.id, mobile, MOBILE_PURPOSE, text, &code).await

@@ -13,7 +13,9 @@ use tessera_core::oidc::{CLAIMS, SCOPES};
 use super::respond::{self, no_store_json, oauth_error};
 use crate::context::Ctx;
 use crate::flows::oidc::logout;
-use crate::flows::oidc::{OAuthError, authorize, client_auth, issuer, params, resource, token};
+use crate::flows::oidc::{
+    OAuthError, authorize, client_auth, issuer, params, reachable_levels, resource, token,
+};
 use crate::pages::layout::PageCtx;
 use crate::state::{AppState, now};
 
@@ -34,7 +36,12 @@ pub async fn discovery(State(state): State<AppState>) -> Response {
         "private_key_jwt",
         "none",
     ];
-    let levels: Vec<&str> = Loa::ALL.iter().map(|l| l.as_str()).collect();
+    // Only levels a sign-in here can reach: advertising others would promise what no member
+    // can do.
+    let levels: Vec<&str> = reachable_levels(&state)
+        .into_iter()
+        .map(Loa::as_str)
+        .collect();
     cacheable(
         axum::Json(json!({
             "issuer": iss,
@@ -122,7 +129,9 @@ async fn authorize_with(
             );
         }
     };
-    let o = authorize::start(state, &p, pc.session.as_ref(), headers, &pc.ctx).await;
+    // Any session, limited or not: the flow sends an expired password to sign-in and shows an
+    // unverified address its page, and issues no code for either.
+    let o = authorize::start(state, &p, pc.any_session(), headers, &pc.ctx).await;
     respond::outcome(pc, o)
 }
 
@@ -248,6 +257,6 @@ async fn logout_with(state: &AppState, pc: &PageCtx, raw: &[u8]) -> Response {
             &crate::error::Failure::bad_request("oidc_request_invalid"),
         );
     };
-    let o = logout::request(state, &p, pc.session.as_ref(), &pc.ctx).await;
+    let o = logout::request(state, &p, pc.any_session(), &pc.ctx).await;
     super::pages::logout_outcome(state, pc, o)
 }

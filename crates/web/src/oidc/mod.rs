@@ -11,6 +11,9 @@ mod endpoints;
 mod pages;
 mod respond;
 
+/// OAuth JSON errors, also for requests refused before they reach an endpoint.
+pub(crate) use respond::oauth_error;
+
 use axum::Router;
 use axum::routing::{get, post};
 

@@ -14,9 +14,10 @@ use super::respond::{self, allow_form_action, login_for, origin_of, resume_path}
 use crate::error::Failure;
 use crate::flows::oidc::logout::{self, LogoutOutcome};
 use crate::flows::oidc::{authorize, consent, params};
+use crate::pages::account::require;
 use crate::pages::i18n::L;
 use crate::pages::layout::{Page, PageCtx, redirect, render};
-use crate::session::clear_cookie;
+use crate::session::{Open, clear_cookie};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,7 +59,8 @@ pub async fn resume(
     headers: HeaderMap,
     Query(q): Query<RequestQuery>,
 ) -> Response {
-    let s = pc.session.as_ref();
+    // Any session: the flow decides what a limited one gets (see `authorize_with`).
+    let s = pc.any_session();
     let o = authorize::resume(&state, &q.request, s, false, &headers, &pc.ctx).await;
     respond::outcome(&pc, o)
 }
@@ -251,7 +253,7 @@ pub async fn logout_confirm(
         return respond::shown(&pc, &Failure::bad_request("oidc_request_invalid"));
     };
     let p: Vec<(String, String)> = p.into_iter().filter(|(k, _)| k != "_csrf").collect();
-    let o = logout::confirm(&state, &p, pc.session.as_ref(), &pc.ctx).await;
+    let o = logout::confirm(&state, &p, pc.any_session(), &pc.ctx).await;
     logout_outcome(&state, &pc, o)
 }
 
@@ -272,13 +274,11 @@ struct AppsPage {
 /// `GET /account/apps`: 已授權的服務.
 pub async fn apps(State(state): State<AppState>, pc: PageCtx) -> Response {
     let l = pc.l();
-    let Some(s) = pc.session.as_ref() else {
-        return redirect(
-            "/login?next=%2Faccount%2Fapps",
-            &[pc.flash_cookie("login_required")],
-        );
+    let (s, _) = match require(&state, &pc, Open::Full).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    let rows = match consent::list(&state, s).await {
+    let rows = match consent::list(&state, &s).await {
         Ok(r) => r,
         Err(f) => return respond::shown(&pc, &f),
     };
@@ -314,10 +314,11 @@ pub async fn withdraw(
     pc: PageCtx,
     Form(f): Form<WithdrawForm>,
 ) -> Response {
-    let Some(s) = pc.session.as_ref() else {
-        return redirect("/login", &[pc.flash_cookie("login_required")]);
+    let (s, _) = match require(&state, &pc, Open::Full).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    match consent::withdraw(&state, s, &f.client_id, &pc.ctx).await {
+    match consent::withdraw(&state, &s, &f.client_id, &pc.ctx).await {
         Ok(_) => redirect("/account/apps", &[]),
         Err(e) => respond::shown(&pc, &e),
     }

@@ -1,5 +1,6 @@
 //! Turning the flows' outcomes into HTTP: OAuth JSON errors, authorization outcomes as
-//! redirects (sign-in, step-up, consent, back to the client) or shown errors, and the
+//! redirects (sign-in, step-up, consent, back to the client) or shown pages (errors, the
+//! unverified email address), and the
 //! Content-Security-Policy that lets a form here end at a client's redirect URI.
 
 use askama::Template;
@@ -118,6 +119,15 @@ pub fn outcome(pc: &PageCtx, o: Result<Outcome, Failure>) -> Response {
         Ok(Outcome::Consent { request_id }) => {
             redirect(&format!("/oidc/consent?request={request_id}"), &[])
         }
+        Ok(Outcome::EmailUnverified {
+            request_id,
+            client_name,
+        }) => crate::pages::account::unverified_page(
+            pc,
+            StatusCode::FORBIDDEN,
+            &client_name,
+            &resume_path(&request_id),
+        ),
         Ok(Outcome::Refused(f)) | Err(f) => shown(pc, &f),
     }
 }

@@ -1,6 +1,8 @@
 //! 會員中心: the overview of the signed-in member's account (profile, verification state,
-//! password expiry) with the email and mobile verification actions, and the guard every
-//! `/account` page uses (sign-in required; an expired password opens only its change page).
+//! password expiry) with the email and mobile verification actions, the guard every page
+//! acting for the member uses (sign-in required; an expired password opens only its change
+//! page; an unverified email address only the account, its profile, the verification email
+//! and deletion), and the page telling an unverified member why the rest is closed.
 
 use askama::Template;
 use axum::Form as PostForm;
@@ -17,20 +19,26 @@ use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use crate::error::Failure;
 use crate::flows::{self, login::password_expires_at, verify};
-use crate::session::ActiveSession;
+use crate::session::{self, ActiveSession, Limit, Open};
 use crate::state::AppState;
 
 /// Path of the one page open to a session whose password expired.
 pub const PASSWORD_PAGE: &str = "/account/password";
 
-/// The signed-in member, or the response to send instead: to sign-in without a session, to
-/// the change-password page when the password expired (unless `expired_ok`).
+/// Path of the page telling a member whose email address is not verified why a function is
+/// closed and what to do.
+pub const UNVERIFIED_PAGE: &str = "/account/email-unverified";
+
+/// The signed-in member, or the response to send instead: to sign-in without a session; for a
+/// limited session `open` does not admit, to the change-password page (expired password) or
+/// to [`UNVERIFIED_PAGE`] (email address not verified; the refusal is audited). Both are GET
+/// pages, so a refused form post ends on a page that can be reloaded.
 pub async fn require(
     state: &AppState,
     pc: &PageCtx,
-    expired_ok: bool,
+    open: Open,
 ) -> Result<(ActiveSession, Account), Response> {
-    let Some(s) = pc.session.clone() else {
+    let Some(s) = pc.any_session().cloned() else {
         let q: String = form_urlencoded::Serializer::new(String::new())
             .append_pair("next", &pc.here)
             .finish();
@@ -39,8 +47,30 @@ pub async fn require(
             &[pc.flash_cookie("login_required")],
         ));
     };
-    if s.password_change_only && !expired_ok {
-        return Err(redirect(PASSWORD_PAGE, &[]));
+    match s.admit(open) {
+        Ok(()) => {}
+        Err(Limit::PasswordExpired) => return Err(redirect(PASSWORD_PAGE, &[])),
+        Err(Limit::EmailUnverified) => {
+            let path: String = pc
+                .here
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect();
+            session::audit_unverified_refusal(
+                state,
+                &s,
+                &pc.ctx,
+                serde_json::json!({ "path": path }),
+            )
+            .await;
+            return Err(redirect(UNVERIFIED_PAGE, &[]));
+        }
+    }
+    if let Some(a) = pc.session_account().filter(|a| a.id == s.account_id) {
+        return Ok((s, a.clone()));
     }
     match flows::account(state, &s.account_id).await {
         Ok(a) => Ok((s, a)),
@@ -81,6 +111,10 @@ pub fn date_time(t: i64) -> String {
 struct AccountPage {
     page: Page,
     a: Account,
+    /// The account must verify its email address before anything else is open.
+    email_limited: bool,
+    /// The new address the account is changing to, waiting for its link (empty: none).
+    pending_email: String,
     password_expires: String,
     /// The mobile-code form.
     form: Form,
@@ -114,8 +148,14 @@ async fn overview(
         Ok(c) => c,
         Err(f) => return failure_page(pc, &f),
     };
+    let pending_email = match verify::pending_email(state, &a).await {
+        Ok(p) => p.unwrap_or_default(),
+        Err(f) => return failure_page(pc, &f),
+    };
     let t = AccountPage {
         page: pc.page(l.t("會員中心", "My account")),
+        email_limited: session::email_unverified(&a),
+        pending_email,
         a,
         password_expires,
         form: code_form,
@@ -125,29 +165,75 @@ async fn overview(
 }
 
 pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::UnverifiedEmail).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     overview(&state, &pc, a, code_form(pc.l()), StatusCode::OK).await
 }
 
-pub async fn resend_email(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+#[derive(Template)]
+#[template(path = "email_unverified.html")]
+struct UnverifiedPage {
+    page: Page,
+    a: Account,
+    /// The OpenID Connect client that asked for a sign-in ("" for a page of this site).
+    client_name: String,
+    /// Where to go on with that client's request once verified ("" for none).
+    resume_href: String,
+}
+
+/// The page telling the signed-in member whose email address is not verified that what they
+/// asked for (a page here, or signing in to `client_name`) is closed until it is, where the
+/// link went, and the ways out: resend it, change the address.
+pub fn unverified_page(
+    pc: &PageCtx,
+    status: StatusCode,
+    client_name: &str,
+    resume_href: &str,
+) -> Response {
+    let l = pc.l();
+    let Some(a) = pc.session_account().cloned() else {
+        return redirect("/login", &[pc.flash_cookie("login_required")]);
+    };
+    let t = UnverifiedPage {
+        page: pc.page(l.t("電子郵件信箱尚未驗證", "Your email address is not verified")),
+        a,
+        client_name: client_name.to_owned(),
+        resume_href: resume_href.to_owned(),
+    };
+    render(pc, status, &t)
+}
+
+/// `GET /account/email-unverified`: where a page refused for the unverified address sends the
+/// browser (a verified account goes on to 會員中心).
+pub async fn show_unverified(State(state): State<AppState>, pc: PageCtx) -> Response {
+    let (s, _) = match require(&state, &pc, Open::UnverifiedEmail).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if a.email_verified {
-        return redirect("/account", &[pc.flash_cookie("email_verified")]);
+    if s.limit() != Some(Limit::EmailUnverified) {
+        return redirect("/account", &[]);
     }
-    match verify::send_email_link(&state, &a, pc.ctx.lang).await {
-        Ok(()) => redirect("/account", &[pc.flash_cookie("verification_sent")]),
+    unverified_page(&pc, StatusCode::OK, "", "")
+}
+
+pub async fn resend_email(State(state): State<AppState>, pc: PageCtx) -> Response {
+    let (_, a) = match require(&state, &pc, Open::UnverifiedEmail).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match verify::resend(&state, &a, pc.ctx.lang).await {
+        Ok(verify::Resent::Sent) => redirect("/account", &[pc.flash_cookie("verification_sent")]),
+        Ok(verify::Resent::NothingPending) => {
+            redirect("/account", &[pc.flash_cookie("email_verified")])
+        }
         Err(f) => failure_page(&pc, &f),
     }
 }
 
 pub async fn send_mobile_code(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -168,7 +254,7 @@ pub async fn confirm_mobile(
     pc: PageCtx,
     PostForm(v): PostForm<CodeForm>,
 ) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -156,7 +156,7 @@ pub async fn submit(
 }
 
 pub async fn logout(State(state): State<AppState>, pc: PageCtx) -> Response {
-    if let Some(s) = &pc.session
+    if let Some(s) = pc.any_session()
         && let Err(f) = login::logout(&state, s, &pc.ctx).await
     {
         tracing::error!(code = f.code, "sign-out could not delete the session");

@@ -20,6 +20,7 @@ use crate::csrf;
 use crate::flows::upstream::flow_cookie_name;
 use crate::flows::upstream::link::{self, LinkView};
 use crate::flows::upstream::start::{self, Purpose};
+use crate::session::Open;
 use crate::state::AppState;
 
 /// Date and time (Taiwan time) as YYYY-MM-DD HH:MM.
@@ -77,7 +78,7 @@ fn rows(l: L, links: Vec<LinkView>) -> Vec<Row> {
 
 /// `GET /account/external`.
 pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -117,7 +118,7 @@ pub async fn remove(
     pc: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -142,7 +143,7 @@ pub async fn start_link(
     Path(id): Path<String>,
     Query(q): Query<LinkQuery>,
 ) -> Response {
-    let (s, _) = match require(&state, &pc, false).await {
+    let (s, _) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };

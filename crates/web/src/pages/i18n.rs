@@ -109,8 +109,8 @@ const FLASHES: &[Flash] = &[
     },
     Flash {
         code: "profile_saved_email",
-        zh: "個人資料已更新。新的電子信箱需要重新驗證，驗證信已寄出。",
-        en: "Your profile is saved. The new email address must be verified again; we sent a verification email.",
+        zh: "個人資料已更新。驗證信已寄至新的電子信箱，點選信中連結完成驗證後，新信箱才會生效。",
+        en: "Your profile is saved. We sent a verification email to the new address; it takes effect once you follow the link in it.",
     },
     Flash {
         code: "password_changed",

@@ -14,7 +14,7 @@ use super::i18n::{Flash, L, flash};
 use crate::context::Ctx;
 use crate::cookies;
 use crate::csrf::CsrfToken;
-use crate::session::{ActiveSession, MaybeSession};
+use crate::session::{ActiveSession, MaybeSession, SessionAccount};
 use crate::state::AppState;
 
 /// Cookie carrying the code of a one-time message across a redirect.
@@ -25,7 +25,14 @@ const FLASH_MAX_AGE: i64 = 60;
 pub struct PageCtx {
     pub ctx: Ctx,
     pub csrf: String,
+    /// The member session, only when it is full: a session limited to changing an expired
+    /// password or to verifying the email address is not here (see [`PageCtx::any_session`]
+    /// and `pages::account::require`), so a page that acts for the account is closed to it.
     pub session: Option<ActiveSession>,
+    /// The member session, limited or not.
+    any_session: Option<ActiveSession>,
+    /// The session's account, as loaded with it.
+    account: Option<tessera_store::Account>,
     /// Path and query of the request, for the language switch to come back to.
     pub here: String,
     pub flash: Option<Flash>,
@@ -43,10 +50,15 @@ impl FromRequestParts<AppState> for PageCtx {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
-        let session = match MaybeSession::from_request_parts(parts, state).await {
+        let any_session = match MaybeSession::from_request_parts(parts, state).await {
             Ok(MaybeSession(s)) => s,
             Err(e) => return Err(e.into_response()),
         };
+        let account = parts
+            .extensions
+            .get::<SessionAccount>()
+            .map(|SessionAccount(a)| a.clone());
+        let session = any_session.clone().filter(ActiveSession::is_full);
         let here = parts
             .uri
             .path_and_query()
@@ -57,6 +69,8 @@ impl FromRequestParts<AppState> for PageCtx {
             ctx,
             csrf,
             session,
+            any_session,
+            account,
             here,
             flash,
             secure: state.settings.secure_cookies(),
@@ -70,6 +84,18 @@ impl PageCtx {
         L(self.ctx.lang)
     }
 
+    /// The member session even when it is limited: for signing out, for showing that someone
+    /// is signed in, and for the few pages a limited session may see (which check
+    /// [`ActiveSession::admit`], as `pages::account::require` does).
+    pub fn any_session(&self) -> Option<&ActiveSession> {
+        self.any_session.as_ref()
+    }
+
+    /// The account of [`PageCtx::any_session`], as loaded with it.
+    pub fn session_account(&self) -> Option<&tessera_store::Account> {
+        self.account.as_ref()
+    }
+
     /// The base layout's data for a page titled `title`.
     pub fn page(&self, title: &'static str) -> Page {
         let l = self.l();
@@ -77,7 +103,7 @@ impl PageCtx {
             l,
             title,
             csrf: self.csrf.clone(),
-            signed_in: self.session.is_some(),
+            signed_in: self.any_session.is_some(),
             switch_href: lang_switch_href(l.other_tag(), &self.here),
             flash: self.flash.map(|f| f.text(l)).unwrap_or(""),
             css: assets::url("tessera.css"),

@@ -8,7 +8,7 @@
 //! Every page works without JavaScript except the ALTCHA widget, the self-check and signing
 //! with the card (`cert-sign.js`).
 
-mod account;
+pub(crate) mod account;
 mod assets;
 mod auth;
 // Issue 5 (h5): the certificate pages.
@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account", get(account::show))
         .route("/account/email/resend", post(account::resend_email))
+        .route("/account/email-unverified", get(account::show_unverified))
         .route("/account/mobile/send", post(account::send_mobile_code))
         .route("/account/mobile/confirm", post(account::confirm_mobile))
         .route("/account/profile", get(profile::show).post(profile::submit))

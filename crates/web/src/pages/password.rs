@@ -14,7 +14,7 @@ use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use super::register::password_hint;
 use crate::flows::profile::{self, DeleteInput, PasswordChange};
-use crate::session::clear_cookie;
+use crate::session::{Open, clear_cookie};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,7 +57,7 @@ fn change_title(l: L) -> &'static str {
 }
 
 pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (s, _) = match require(&state, &pc, true).await {
+    let (s, _) = match require(&state, &pc, Open::ExpiredPassword).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -75,7 +75,7 @@ pub async fn submit(
     pc: PageCtx,
     PostForm(v): PostForm<ChangeForm>,
 ) -> Response {
-    let (s, a) = match require(&state, &pc, true).await {
+    let (s, a) = match require(&state, &pc, Open::ExpiredPassword).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -137,7 +137,7 @@ fn delete_title(l: L) -> &'static str {
 }
 
 pub async fn delete_show(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::UnverifiedEmail).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -155,7 +155,7 @@ pub async fn delete_submit(
     pc: PageCtx,
     PostForm(v): PostForm<DeleteForm>,
 ) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::UnverifiedEmail).await {
         Ok(x) => x,
         Err(r) => return r,
     };

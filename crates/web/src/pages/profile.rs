@@ -10,11 +10,12 @@ use serde::Deserialize;
 use tessera_store::Account;
 
 use super::account::require;
-use super::form::{Form, Group};
+use super::form::{Field, Form, Group};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use super::register::{mobile_field, opt, profile_fields};
 use crate::flows::profile::{self, ProfileInput};
+use crate::session::Open;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +27,8 @@ pub struct ProfileForm {
     national_id: String,
     birthday: String,
     landline: String,
+    /// Needed only when the email address changes.
+    current_password: String,
 }
 
 impl ProfileForm {
@@ -38,6 +41,7 @@ impl ProfileForm {
             national_id: s(&a.national_id),
             birthday: s(&a.birthday),
             landline: s(&a.landline),
+            current_password: String::new(),
         }
     }
 }
@@ -60,7 +64,24 @@ fn form(l: L, v: &ProfileForm) -> Form {
         &v.landline,
     );
     fields.insert(2, mobile_field(l, &v.mobile));
-    Form::grouped(vec![Group { legend: "", fields }])
+    let confirm = vec![
+        Field::password(
+            "current_password",
+            l.t("目前的密碼", "Current password"),
+        )
+        .hint(l.t(
+            "變更電子信箱時必填，以確認是您本人；新信箱完成驗證後才會生效。",
+            "Needed when you change the email address, to confirm it is you; the new address takes effect once it is verified.",
+        ))
+        .autocomplete("current-password"),
+    ];
+    Form::grouped(vec![
+        Group { legend: "", fields },
+        Group {
+            legend: l.t("確認身分", "Confirm it is you"),
+            fields: confirm,
+        },
+    ])
 }
 
 fn title(l: L) -> &'static str {
@@ -68,7 +89,7 @@ fn title(l: L) -> &'static str {
 }
 
 pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::UnverifiedEmail).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -86,25 +107,28 @@ pub async fn submit(
     pc: PageCtx,
     PostForm(v): PostForm<ProfileForm>,
 ) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::UnverifiedEmail).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let l = pc.l();
+    // The form shows every field: each is named, and an empty one is cleared.
     let input = ProfileInput {
-        name: v.name.clone(),
-        email: v.email.clone(),
-        mobile: opt(&v.mobile),
-        national_id: opt(&v.national_id),
-        birthday: opt(&v.birthday),
-        landline: opt(&v.landline),
+        name: Some(v.name.clone()),
+        email: Some(v.email.clone()),
+        mobile: Some(opt(&v.mobile)),
+        national_id: Some(opt(&v.national_id)),
+        birthday: Some(opt(&v.birthday)),
+        landline: Some(opt(&v.landline)),
+        current_password: opt(&v.current_password),
     };
     match profile::update(&state, &a, &input, &pc.ctx).await {
-        Ok(updated) => {
-            let code = if updated.email_verified || !a.email_verified {
-                "profile_saved"
-            } else {
+        Ok(_) => {
+            let email_asked = !v.email.trim().eq_ignore_ascii_case(&a.email);
+            let code = if email_asked {
                 "profile_saved_email"
+            } else {
+                "profile_saved"
             };
             redirect("/account", &[pc.flash_cookie(code)])
         }

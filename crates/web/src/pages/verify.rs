@@ -47,7 +47,7 @@ pub async fn confirm(
     let l = pc.l();
     match verify::confirm_email(&state, &v.token, &pc.ctx).await {
         Ok(()) => {
-            let to = if pc.session.is_some() {
+            let to = if pc.any_session().is_some() {
                 "/account"
             } else {
                 "/login"

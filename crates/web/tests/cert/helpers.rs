@@ -20,7 +20,10 @@ use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
 use tessera_web::{AppState, Settings};
 
-use crate::common::{BASE, PASSWORD, Resp, call_with, solve_captcha, state_on, test_settings};
+use crate::common::{
+    BASE, PASSWORD, Resp, call_with, follow_new_verification_link, new_verification_link,
+    solve_captcha, state_on, test_settings, verification_links,
+};
 
 /// The test PKI, built once per test binary.
 pub fn pki() -> &'static (PathBuf, Manifest) {
@@ -270,21 +273,47 @@ pub const WANG: &str = "citizen-wang";
 
 pub const CHEN: &str = "citizen-chen";
 
-/// Registers `entity`'s card with `typed_id`; returns the response.
+/// Registers `entity`'s card with `typed_id`; returns the response. A registered account's
+/// email address is verified through the mailed link, as its owner would, so that the account
+/// can be used afterwards.
 pub async fn register_card(h: &CertHarness, b: &mut Browser, entity: &str, typed_id: &str) -> Resp {
+    let r = register_card_unverified(h, b, entity, typed_id).await;
+    if r.status == StatusCode::CREATED {
+        follow_new_verification_link(&h.app, h.dir.path(), CARD_EMAIL, &[]).await;
+    }
+    r
+}
+
+/// The address the card registrations give.
+pub const CARD_EMAIL: &str = "wang@example.tw";
+
+/// Registers `entity`'s card with `typed_id` and leaves the address unverified.
+pub async fn register_card_unverified(
+    h: &CertHarness,
+    b: &mut Browser,
+    entity: &str,
+    typed_id: &str,
+) -> Resp {
+    let known = verification_links(h.dir.path(), CARD_EMAIL);
     let (challenge_id, signature) = card_answer(&h.app, b, "register", entity).await;
     let captcha = solve_captcha(&h.app).await;
-    b.call(
-        &h.app,
-        Method::POST,
-        "/api/v1/cert/registrations",
-        Some(json!({
-            "challenge_id": challenge_id, "signature": signature, "national_id": typed_id,
-            "email": "wang@example.tw", "mobile": "0912345678", "password": PASSWORD,
-            "accept_terms": true, "captcha": captcha
-        })),
-    )
-    .await
+    let r = b
+        .call(
+            &h.app,
+            Method::POST,
+            "/api/v1/cert/registrations",
+            Some(json!({
+                "challenge_id": challenge_id, "signature": signature, "national_id": typed_id,
+                "email": CARD_EMAIL, "mobile": "0912345678", "password": PASSWORD,
+                "accept_terms": true, "captcha": captcha
+            })),
+        )
+        .await;
+    if r.status == StatusCode::CREATED {
+        // Wait for this registration's own link, so that a later one is not mistaken for it.
+        new_verification_link(h.dir.path(), CARD_EMAIL, &known).await;
+    }
+    r
 }
 
 /// Signs in with `entity`'s card, typing `id` when given.

@@ -182,6 +182,109 @@ pub async fn register(app: &Router, username: &str, email: &str) -> Resp {
     .await
 }
 
+/// Registers a member for later use and verifies its address through the link mailed to it
+/// (an unverified account signs in only to verify or change its address). Returns the
+/// registration's answer.
+pub async fn register_verified(
+    app: &Router,
+    dir: &std::path::Path,
+    username: &str,
+    email: &str,
+) -> Resp {
+    let known = verification_links(dir, email);
+    let r = register(app, username, email).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "register {username}: {}",
+        r.text
+    );
+    follow_new_verification_link(app, dir, email, &known).await;
+    r
+}
+
+/// Follows the newest verification link mailed to `email` (through the API, as the landing
+/// page does).
+pub async fn verify_email(app: &Router, dir: &std::path::Path, email: &str) {
+    follow_new_verification_link(app, dir, email, &[]).await;
+}
+
+/// Waits for a verification link mailed to `email` that is not among `known` and follows it.
+pub async fn follow_new_verification_link(
+    app: &Router,
+    dir: &std::path::Path,
+    email: &str,
+    known: &[String],
+) {
+    let link = new_verification_link(dir, email, known).await;
+    let r = call(
+        app,
+        Method::POST,
+        "/api/v1/email-verifications",
+        Some(json!({ "token": token_of(&link) })),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "verify {email}: {}",
+        r.text
+    );
+}
+
+/// Every verification link mailed to `email` so far, oldest first.
+pub fn verification_links(dir: &std::path::Path, email: &str) -> Vec<String> {
+    let prefix = format!("{BASE}/verify-email?token=");
+    let to = email.to_ascii_lowercase();
+    read_dir_sorted(&dir.join("mail").join("new"))
+        .iter()
+        .filter(|m| {
+            let head = m
+                .split_once("\r\n\r\n")
+                .or_else(|| m.split_once("\n\n"))
+                .map_or(m.as_str(), |(h, _)| h);
+            head.lines().any(|l| {
+                let l = l.to_ascii_lowercase();
+                l.starts_with("to:") && l.contains(&to)
+            })
+        })
+        .filter_map(|m| {
+            let text = decode_mail(m);
+            let i = text.find(&prefix)?;
+            let rest = &text[i..];
+            let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+            Some(rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// Waits for a verification link mailed to `email` that is not among `known`; the newest.
+pub async fn new_verification_link(dir: &std::path::Path, email: &str, known: &[String]) -> String {
+    for _ in 0..150 {
+        if let Some(l) = verification_links(dir, email)
+            .into_iter()
+            .rev()
+            .find(|l| !known.contains(l))
+        {
+            return l;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no new verification link mailed to {email}");
+}
+
+/// How many audit entries of `kind` were recorded (among the newest 1,000).
+pub async fn audit_count(store: &Store, kind: &str) -> usize {
+    store
+        .audit_entries(None, 1000)
+        .await
+        .expect("audit entries")
+        .iter()
+        .filter(|e| e.event.kind == kind)
+        .count()
+}
+
 pub async fn login(app: &Router, username: &str, password: &str, captcha: Option<String>) -> Resp {
     call(
         app,

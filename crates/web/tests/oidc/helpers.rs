@@ -38,6 +38,7 @@ pub const LOGOUT_CB: &str = "https://rp.example.tw/bye";
 
 pub fn ctx() -> Ctx {
     Ctx {
+        browser: None,
         ip: None,
         user_agent: None,
         lang: tessera_core::lang::Lang::ZhTw,
@@ -60,8 +61,28 @@ pub async fn add_client(state: &AppState, input: NewClient) -> Registered {
         .unwrap_or_else(|f| panic!("client registration refused: {f:?}"))
 }
 
-/// Creates an account (with a national ID) and returns its id.
+/// Creates an account (with a national ID and a verified email address, as a member who
+/// followed the verification link) and returns its id.
 pub async fn account(state: &AppState, username: &str, national_id: Option<&str>) -> String {
+    let id = unverified_account(state, username, national_id).await;
+    let email = format!("{username}@example.tw");
+    assert!(
+        state
+            .store
+            .set_email_verified(&id, &email)
+            .await
+            .expect("verify email"),
+        "email verified"
+    );
+    id
+}
+
+/// Creates an account whose email address is not verified yet and returns its id.
+pub async fn unverified_account(
+    state: &AppState,
+    username: &str,
+    national_id: Option<&str>,
+) -> String {
     let a = state
         .store
         .create_account(&NewAccount {

@@ -4,12 +4,12 @@
 //! non-staff caller (401 `staff_unauthenticated`).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::api::views::ErrorBody;
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -26,6 +26,7 @@ type ApiResult<T> = Result<T, ApiError>;
 /// Back-office sign-in (staff accounts only; same lockout rules as members).
 #[utoipa::path(post, path = "/api/v1/backoffice/session", request_body = LoginInput, tag = "back office",
     responses((status = 200, body = StaffView), (status = 401, body = ErrorBody, description = "invalid_credentials, captcha_required"),
+              (status = 403, body = ErrorBody, description = "password_expired (reset by an operator)"),
               (status = 423, body = ErrorBody, description = "account_locked")))]
 pub async fn login(
     State(state): State<AppState>,
@@ -65,7 +66,7 @@ pub async fn reviews(
     State(state): State<AppState>,
     ctx: Ctx,
     _who: Staff<Reviewer>,
-    Query(q): Query<CasesQuery>,
+    ApiQuery(q): ApiQuery<CasesQuery>,
 ) -> ApiResult<Json<CasesView>> {
     review::list(&state, &q)
         .await
@@ -80,7 +81,7 @@ pub async fn review_case(
     State(state): State<AppState>,
     ctx: Ctx,
     _who: Staff<Reviewer>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
     review::show(&state, &id)
         .await
@@ -96,7 +97,7 @@ pub async fn approve(
     State(state): State<AppState>,
     ctx: Ctx,
     who: Staff<Reviewer>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
     review::decide(&state, &who.account, &id, None, &ctx)
         .await
@@ -111,7 +112,7 @@ pub async fn reject(
     State(state): State<AppState>,
     ctx: Ctx,
     who: Staff<Reviewer>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<RejectInput>,
 ) -> ApiResult<Json<CaseView>> {
     review::decide(&state, &who.account, &id, Some(&input), &ctx)
@@ -127,7 +128,7 @@ pub async fn organizations(
     State(state): State<AppState>,
     ctx: Ctx,
     _who: Staff<Operator>,
-    Query(q): Query<SearchQuery>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<OrgPageView>> {
     registry::search(&state, &q)
         .await
@@ -142,7 +143,7 @@ pub async fn organization(
     State(state): State<AppState>,
     ctx: Ctx,
     _who: Staff<Operator>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<OrgDetailView>> {
     registry::detail(&state, &code, ctx.lang)
         .await
@@ -157,7 +158,7 @@ pub async fn save_organization(
     State(state): State<AppState>,
     ctx: Ctx,
     who: Staff<Operator>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> ApiResult<Response> {
     let (created, view) = registry::save(&state, &who.account, &code, &input, &ctx)

@@ -2,7 +2,7 @@
 //! and the opening of an authorization assignment, step by step (`/api/v1/org-flows/{flow}/…`),
 //! and the function permission tree.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
@@ -10,7 +10,7 @@ use axum::{Extension, Json};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::api::views::ErrorBody;
 use crate::context::Ctx;
 use crate::csrf::CsrfToken;
@@ -55,7 +55,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<FlowView>> {
     flow::show(&state, &id, &browser(&csrf), ctx.lang)
         .await
@@ -70,7 +70,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     flow::cancel(&state, &id, &browser(&csrf), &ctx)
         .await
@@ -87,7 +87,7 @@ pub async fn terms(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<TermsInput>,
 ) -> ApiResult<Response> {
     let v = flow::answer_terms(&state, &id, &input, &browser(&csrf), &ctx)
@@ -113,7 +113,7 @@ pub async fn org_certificate(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<OrgCardInput>,
 ) -> ApiResult<Json<FlowView>> {
     let cert_binding = cert::browser_binding(&csrf.0);
@@ -132,7 +132,7 @@ pub async fn contact(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Response> {
     let v = org_card::contact(&state, &id, &input, &browser(&csrf), &ctx)
@@ -161,7 +161,7 @@ pub async fn manager_certificate(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ManagerCardInput>,
 ) -> ApiResult<Response> {
     let cert_binding = cert::browser_binding(&csrf.0);
@@ -196,7 +196,7 @@ pub async fn details(
     State(state): State<AppState>,
     ctx: Ctx,
     Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<DetailsInput>,
 ) -> ApiResult<Response> {
     let v = complete::submit(&state, &id, &input, &browser(&csrf), &ctx)

@@ -5,14 +5,14 @@
 //! for Tessera's own queries).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::api::views::ErrorBody;
 use crate::context::Ctx;
 use crate::error::{ApiError, Failure};
@@ -42,7 +42,7 @@ pub async fn list_handlers(
     State(state): State<AppState>,
     ctx: Ctx,
     org: Org<ManageHandlers>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<HandlerListView>> {
     handlers::list(&state, &org.org.agency_code, &org.org.name, &q, ctx.lang)
         .await
@@ -72,7 +72,7 @@ pub async fn get_handler(
     State(state): State<AppState>,
     ctx: Ctx,
     org: Org<ManageHandlers>,
-    Path((_, id)): Path<(String, String)>,
+    ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<HandlerView>> {
     async {
         let id = handler_id(&id)?;
@@ -90,7 +90,7 @@ pub async fn update_handler(
     State(state): State<AppState>,
     ctx: Ctx,
     org: Org<ManageHandlers>,
-    Path((_, id)): Path<(String, String)>,
+    ApiPath((_, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<HandlerBody>,
 ) -> ApiResult<Json<HandlerWritten>> {
     async {
@@ -109,7 +109,7 @@ pub async fn delete_handler(
     State(state): State<AppState>,
     ctx: Ctx,
     org: Org<ManageHandlers>,
-    Path((_, id)): Path<(String, String)>,
+    ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<HandlerWritten>> {
     async {
         let id = handler_id(&id)?;
@@ -163,7 +163,7 @@ pub async fn authorized(
     State(state): State<AppState>,
     ctx: Ctx,
     org: Org<AuthorizedList>,
-    Query(q): Query<FormatQuery>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let list = queries::authorized(&state, &org.via, &org.org, &ctx)
         .await
@@ -212,7 +212,7 @@ pub async fn enter_function(
     State(state): State<AppState>,
     ctx: Ctx,
     org: Org<EnterFunction>,
-    Path((_, function)): Path<(String, String)>,
+    ApiPath((_, function)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let url = functions::enter(&state, &org.via, &org.org.agency_code, &function, &ctx)
         .await

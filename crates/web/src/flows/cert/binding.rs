@@ -1,9 +1,9 @@
 //! Binding a certificate to an account (004 六 Q1 and Q4 method 2), renewal and unbinding
 //! (004 二 Q4). Binding always takes the account's password — wrong passwords count towards
-//! the lockout like any sign-in — and the account's national ID must end in the
-//! certificate's last four digits. A new card of the same kind replaces the bound one
-//! (renewal); the old serial stays in the history. Accounts of the same ID the user marks
-//! "not mine" are recorded for review.
+//! the lockout like any sign-in — the account's national ID must end in the certificate's
+//! last four digits, and its email address must be verified. A new card of the same kind
+//! replaces the bound one (renewal); the old serial stays in the history. Accounts of the
+//! same ID the user marks "not mine" are recorded for review.
 
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -207,6 +207,20 @@ pub async fn bind_card(
         return Err(invalid());
     };
     let who = Subject::account(&account.id, &account.username);
+    if crate::session::email_unverified(&account) {
+        // Binding is for accounts whose owner proved the address (seed 000 A8), whether the
+        // holder is signed in to it or names it with its password.
+        audit::record(
+            state,
+            AuditKind::CertBound,
+            who,
+            ctx,
+            "refused_email_unverified",
+            Some(card.detail()),
+        )
+        .await;
+        return Err(Failure::new(StatusCode::FORBIDDEN, "email_unverified"));
+    }
     let id_ok = account
         .national_id
         .as_deref()

@@ -3,6 +3,8 @@
 //! shown to the user, never redirected — then the rest of the request, whose errors go back
 //! to the client with `state` and `iss`. A request that needs sign-in, step-up or consent is
 //! kept in the database and resumed afterwards; then a 60-second single-use code is issued.
+//! A member whose email address is not verified gets no code: the browser is shown why (and
+//! the request is kept, to go on once the link in the verification email was followed).
 
 use axum::http::HeaderMap;
 use serde_json::json;
@@ -17,7 +19,7 @@ use super::{digest, issuer, org};
 use crate::audit::{self, Subject};
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::session::ActiveSession;
+use crate::session::{ActiveSession, Limit};
 use crate::state::{AppState, now};
 
 /// What the browser is to do next.
@@ -33,6 +35,12 @@ pub enum Outcome {
     StepUp { request_id: String, loa: Loa },
     /// Ask the member's consent.
     Consent { request_id: String },
+    /// The signed-in account must verify its email address first: show the page saying so
+    /// (the request is kept under `request_id` to resume afterwards). No code is issued.
+    EmailUnverified {
+        request_id: String,
+        client_name: String,
+    },
 }
 
 /// `uri` with `pairs` added to its query.
@@ -160,6 +168,7 @@ async fn decide(
     headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Outcome, Failure> {
+    // An expired password is changed before anything else (sign-in sends there).
     let session = session.filter(|s| !s.password_change_only);
     let t = now();
     // A fresh prompt=login request always signs in again; a resumed one needs a sign-in
@@ -194,6 +203,30 @@ async fn decide(
             });
         }
     };
+    if signed_in.limit() == Some(Limit::EmailUnverified) {
+        // Seed 000 A8: the email verification is mandatory; an unverified account signs in
+        // nowhere else. Neither a code nor an answer that tells the client about the account.
+        crate::session::audit_unverified_refusal(
+            state,
+            signed_in,
+            ctx,
+            json!({ "path": "/oidc/authorize", "client_id": client.id }),
+        )
+        .await;
+        if p.prompt_none {
+            return Ok(error_to(
+                state,
+                p,
+                "interaction_required",
+                "user interaction is required",
+            ));
+        }
+        let request_id = keep(state, p, existing, login_after).await?;
+        return Ok(Outcome::EmailUnverified {
+            request_id,
+            client_name: client.name.clone(),
+        });
+    }
     if client.consent_required && !consent_given {
         let remembered = state
             .store

@@ -215,7 +215,9 @@ pub async fn authenticate(
         Method::Jwt { id, .. } => (id.clone(), "private_key_jwt"),
         Method::None { id } => (id.clone(), "none"),
     };
-    let client = if id.len() > 200 {
+    // A NUL can come decoded out of Basic credentials or an assertion's `iss`; no client has
+    // one, and the database cannot be asked about it.
+    let client = if id.len() > 200 || id.contains('\0') {
         None
     } else {
         state.oidc_clients.get(&state.store, &id).await?
@@ -244,9 +246,7 @@ pub async fn authenticate(
                 Subject::default(),
                 ctx,
                 reason,
-                Some(
-                    json!({ "client_id": id.chars().take(64).collect::<String>(), "method": used }),
-                ),
+                Some(json!({ "client_id": crate::input::shown(&id), "method": used })),
             )
             .await;
             let mut e = OAuthError::new("invalid_client", "client authentication failed");

@@ -30,6 +30,19 @@ use tessera_store::oidc::OidcClient;
 use crate::error::Failure;
 use crate::state::AppState;
 
+/// The levels of assurance some configured sign-in reaches, weakest first: the password
+/// always (upstream providers sign in at that level too), the certificate only where
+/// certificate sign-in is configured (a trust directory, `AppState::pki`). No sign-in reaches
+/// `otp` or `nhi-card`. Discovery advertises these and `acr_values` is held to them.
+pub fn reachable_levels(state: &AppState) -> Vec<tessera_core::loa::Loa> {
+    use tessera_core::loa::Loa;
+    let mut levels = vec![Loa::Password];
+    if state.pki.is_some() {
+        levels.push(Loa::Certificate);
+    }
+    levels
+}
+
 /// The operator credential of the back-office client page (HTTP Basic, user `operator`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct OperatorToken(pub String);

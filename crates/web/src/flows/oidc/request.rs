@@ -25,7 +25,8 @@ pub struct AuthParams {
     pub prompt_login: bool,
     pub prompt_consent: bool,
     pub max_age: Option<i64>,
-    /// The level `acr_values` asks for.
+    /// The level `acr_values` asks for, raised to the weakest level a configured sign-in
+    /// reaches; `None` when none reaches it (see `rules::attainable_loa`).
     pub required_loa: Option<Loa>,
 }
 
@@ -142,6 +143,9 @@ pub(super) async fn validate(
             _ => return fail(p, "invalid_request", "invalid max_age"),
         }
     }
-    p.required_loa = rules::required_loa(param(q, "acr_values").unwrap_or(""));
+    p.required_loa = rules::attainable_loa(
+        rules::required_loa(param(q, "acr_values").unwrap_or("")),
+        &super::reachable_levels(state),
+    );
     Ok((client, Ok(p)))
 }

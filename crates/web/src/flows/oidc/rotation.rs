@@ -36,6 +36,7 @@ pub async fn rotate_due_keys(state: &AppState) -> Result<Vec<String>, Failure> {
         return Ok(Vec::new());
     }
     let ctx = crate::context::Ctx {
+        browser: None,
         ip: None,
         user_agent: Some("tessera scheduled key rotation".into()),
         lang: tessera_core::lang::Lang::En,

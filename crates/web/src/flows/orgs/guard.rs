@@ -166,9 +166,8 @@ async fn gather(state: &AppState, parts: &Parts, code: &str) -> Result<Found, Fa
             },
         }
     }
-    if let Some(s) = crate::session::load(state, parts).await?
-        && !s.password_change_only
-        && let Some(a) = state.store.account_by_id(&s.account_id).await?
+    if let Some((s, a)) = crate::session::load_with_account(state, parts).await?
+        && s.is_full()
         && a.kind == kind::ORGANIZATION
     {
         if a.username.eq_ignore_ascii_case(code) && !a.disabled {

@@ -210,7 +210,7 @@ pub async fn decide(
             &state.url("/"),
         ),
     };
-    send_later(state, mail);
+    send_later(state, mail).await?;
     let org = state.store.organization(&n.agency_code).await?;
     Ok(CaseView::new(&c, org.as_ref().map(OrgView::new)))
 }

@@ -253,7 +253,7 @@ pub async fn callback(
     let issuer = p.config.issuer.as_str();
     if req.purpose == "link" {
         let account_id = req.account_id.as_deref().unwrap_or("");
-        let still = session.is_some_and(|s| s.account_id == account_id && !s.password_change_only);
+        let still = session.is_some_and(|s| s.account_id == account_id && s.is_full());
         if !still {
             return Err(refuse(
                 state,

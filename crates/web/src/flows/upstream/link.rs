@@ -1,7 +1,8 @@
 //! Links between external identities and accounts: signing in with a linked identity, linking
 //! to the signed-in account, binding a waiting identity to an existing account by its
-//! password (004 二 Q6: checked like a sign-in, and the password must not be expired), linking
-//! it to a newly registered account, and 管理外部帳號 (list, remove; 004 二 Q7).
+//! password (004 二 Q6: checked like a sign-in; the password must not be expired and the
+//! account's email address must be verified), linking it to a newly registered account, and
+//! 管理外部帳號 (list, remove; 004 二 Q7).
 
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
@@ -192,6 +193,20 @@ pub async fn bind(
             StatusCode::FORBIDDEN,
             "upstream_password_expired",
         ));
+    }
+    if crate::session::email_unverified(&account) {
+        // Links are for accounts whose owner proved the address (seed 000 A8).
+        record(
+            state,
+            AuditKind::UpstreamLinkRefused,
+            who,
+            ctx,
+            &p.provider,
+            "email_unverified",
+            None,
+        )
+        .await;
+        return Err(Failure::new(StatusCode::FORBIDDEN, "email_unverified"));
     }
     let x = link(
         state,

@@ -20,7 +20,7 @@ use super::{SignBox, Signed};
 use crate::error::Failure;
 use crate::flows::cert::binding::{self, BindInput};
 use crate::flows::cert::{self};
-use crate::session::clear_cookie;
+use crate::session::{Open, clear_cookie};
 use crate::state::AppState;
 
 /// A bound certificate as the pages show it.
@@ -98,7 +98,7 @@ async fn page(state: &AppState, pc: &PageCtx, a: Account, failure: Option<&Failu
 
 /// `GET /account/certificate`.
 pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
-    match require(&state, &pc, false).await {
+    match require(&state, &pc, Open::Full).await {
         Ok((_, a)) => page(&state, &pc, a, None).await,
         Err(r) => r,
     }
@@ -119,7 +119,7 @@ pub async fn submit(
     pc: PageCtx,
     PostForm(v): PostForm<BindForm>,
 ) -> Response {
-    let (s, a) = match require(&state, &pc, false).await {
+    let (s, a) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -166,7 +166,7 @@ pub async fn unbind(
     pc: PageCtx,
     PostForm(v): PostForm<UnbindForm>,
 ) -> Response {
-    let (_, a) = match require(&state, &pc, false).await {
+    let (_, a) = match require(&state, &pc, Open::Full).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -100,15 +100,21 @@ async fn the_verification_email_can_be_sent_again() {
     sign_in(&mut b, "Resend01", PASSWORD, "").await;
     let prefix = format!("{BASE}/verify-email?token=");
     let first = mail_links(site.dir.path(), &prefix);
-    // A new address is unverified until its own link is used.
-    b.post(
-        "/account/profile",
-        &[("name", "王小明"), ("email", "new01@example.tw")],
-    )
-    .await;
+    // A new address is pending until its own link is used; the verified one stays.
+    let a = b
+        .post(
+            "/account/profile",
+            &[
+                ("name", "王小明"),
+                ("email", "new01@example.tw"),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(a.location(), "/account", "{}", a.text);
     let second = new_link(site.dir.path(), &prefix, &first).await;
     let a = b.get("/account").await;
-    assert!(a.has("尚未驗證") && a.has("重新寄送驗證信"));
+    assert!(a.has("new01@example.tw") && a.has("尚未驗證") && a.has("重新寄送驗證信"));
     let a = b.post("/account/email/resend", &[]).await;
     assert_eq!(a.location(), "/account");
     assert!(b.follow(a).await.has("驗證信已寄出"));
@@ -118,6 +124,7 @@ async fn the_verification_email_can_be_sent_again() {
     assert_eq!(a.location(), "/account", "signed in: back to the account");
     let a = b.follow(a).await;
     assert!(a.has("電子信箱驗證完成。") && !a.has("重新寄送驗證信"));
+    assert!(a.has("new01@example.tw") && !a.has(r#"id="pending-email""#));
 }
 
 #[tokio::test]
