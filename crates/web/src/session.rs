@@ -321,4 +321,3 @@ impl FromRequestParts<AppState> for Authed {
         admitted(parts, state, Open::Full).await.map(Authed)
     }
 }
-

@@ -38,16 +38,7 @@ async fn full_member(h: &Harness, username: &str, email: &str) -> Result<String,
         r.status == StatusCode::CREATED,
         format!("register: {}", r.text),
     )?;
-    let link = link_in_mail(h.dir.path(), &format!("{BASE}/verify-email?token=")).await;
-    let r = call(
-        &h.app,
-        Method::POST,
-        "/api/v1/email-verifications",
-        Some(json!({ "token": token_of(&link) })),
-        None,
-    )
-    .await;
-    ensure(r.status.is_success(), format!("verify email: {}", r.text))?;
+    verify_email(&h.app, h.dir.path(), email).await;
     let cookie = login(&h.app, username, PASSWORD, None)
         .await
         .session_cookie()
@@ -75,18 +66,59 @@ async fn full_member(h: &Harness, username: &str, email: &str) -> Result<String,
     Ok(cookie)
 }
 
+/// Asks for a password reset by SMS to the test mobile; returns the answer.
+async fn ask_sms_reset(h: &Harness, username: &str) -> Resp {
+    call(
+        &h.app,
+        Method::POST,
+        "/api/v1/password-resets",
+        Some(json!({"username": username, "channel": "sms", "mobile": "0912345678"})),
+        None,
+    )
+    .await
+}
+
+/// Asks for a reset by SMS and waits for the code.
+async fn sms_reset_code(h: &Harness, username: &str) -> String {
+    let before = sms(h.dir.path()).await.len();
+    ask_sms_reset(h, username).await;
+    last_code(h.dir.path(), before + 1).await
+}
+
+/// Completes an SMS reset.
+async fn complete_sms_reset(h: &Harness, username: &str, code: &str, password: &str) -> Resp {
+    call(
+        &h.app,
+        Method::POST,
+        "/api/v1/password-resets/complete",
+        Some(json!({"username": username, "code": code, "new_password": password})),
+        None,
+    )
+    .await
+}
+
+/// A six-digit code that is not `code`.
+fn other_than(code: &str) -> String {
+    if code == "000000" { "111111" } else { "000000" }.to_string()
+}
+
+/// Edits the profile through the API.
+async fn patch_me(h: &Harness, cookie: &str, body: serde_json::Value) -> Resp {
+    call(
+        &h.app,
+        Method::PATCH,
+        "/api/v1/me",
+        Some(body),
+        Some(cookie),
+    )
+    .await
+}
+
 async fn partial_update_changes_only_what_it_names(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     let cookie = full_member(&h, "Patch001", "patch@example.tw").await?;
     // Name only: the verified mobile and the landline stay.
-    let r = call(
-        &h.app,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "name": "王大明" })),
-        Some(&cookie),
-    )
-    .await;
+    let r = patch_me(&h, &cookie, json!({ "name": "王大明" })).await;
     ensure(r.status == StatusCode::OK, r.text.clone())?;
     let me = call(&h.app, Method::GET, "/api/v1/me", None, Some(&cookie)).await;
     ensure(me.body["name"] == "王大明", me.text.clone())?;
@@ -107,25 +139,9 @@ async fn partial_update_changes_only_what_it_names(store: Store, db: TestDatabas
         format!("birthday kept: {}", me.text),
     )?;
     // SMS reset still works: the verified mobile is still there.
-    let before = sms(h.dir.path()).await.len();
-    call(
-        &h.app,
-        Method::POST,
-        "/api/v1/password-resets",
-        Some(json!({"username": "Patch001", "channel": "sms", "mobile": "0912345678"})),
-        None,
-    )
-    .await;
-    last_code(h.dir.path(), before + 1).await;
+    sms_reset_code(&h, "Patch001").await;
     // `null` clears an optional field explicitly, and only that one.
-    let r = call(
-        &h.app,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "landline": null })),
-        Some(&cookie),
-    )
-    .await;
+    let r = patch_me(&h, &cookie, json!({ "landline": null })).await;
     ensure(r.status == StatusCode::OK, r.text.clone())?;
     let me = call(&h.app, Method::GET, "/api/v1/me", None, Some(&cookie)).await;
     ensure(
@@ -142,30 +158,8 @@ async fn partial_update_changes_only_what_it_names(store: Store, db: TestDatabas
 async fn reset_completion_reveals_nothing_before_the_code(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     full_member(&h, "Oracle01", "oracle@example.tw").await?;
-    let before = sms(h.dir.path()).await.len();
-    call(
-        &h.app,
-        Method::POST,
-        "/api/v1/password-resets",
-        Some(json!({"username": "Oracle01", "channel": "sms", "mobile": "0912345678"})),
-        None,
-    )
-    .await;
-    let code = last_code(h.dir.path(), before + 1).await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let complete = |username: &'static str, code: String, pw: &'static str| {
-        let app = h.app.clone();
-        async move {
-            call(
-                &app,
-                Method::POST,
-                "/api/v1/password-resets/complete",
-                Some(json!({"username": username, "code": code, "new_password": pw})),
-                None,
-            )
-            .await
-        }
-    };
+    let code = sms_reset_code(&h, "Oracle01").await;
+    let wrong = other_than(&code);
     // With a wrong code, a password holding the birthday or the national ID is answered like
     // any other: nothing about the account's personal data leaks. The same answer for an
     // unknown name, and after the tries are gone.
@@ -180,7 +174,7 @@ async fn reset_completion_reveals_nothing_before_the_code(store: Store, db: Test
         ("Oracle01", "xy19900517z"),
         ("Nobody404", "Unrelated2026"),
     ] {
-        let r = complete(user, wrong.to_string(), pw).await;
+        let r = complete_sms_reset(&h, user, &wrong, pw).await;
         answers.push((r.status, r.body.clone()));
     }
     let first = answers[0].clone();
@@ -195,33 +189,17 @@ async fn reset_completion_reveals_nothing_before_the_code(store: Store, db: Test
         )?;
     }
     // The right code, once the tries are gone, is refused in the same words.
-    let r = complete("Oracle01", code, "Unrelated2026").await;
+    let r = complete_sms_reset(&h, "Oracle01", &code, "Unrelated2026").await;
     ensure((r.status, r.body.clone()) == first, r.text.clone())
 }
 
 async fn reset_password_is_checked_after_the_right_code(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     full_member(&h, "Policy01", "policy@example.tw").await?;
-    let before = sms(h.dir.path()).await.len();
-    call(
-        &h.app,
-        Method::POST,
-        "/api/v1/password-resets",
-        Some(json!({"username": "Policy01", "channel": "sms", "mobile": "0912345678"})),
-        None,
-    )
-    .await;
-    let code = last_code(h.dir.path(), before + 1).await;
+    let code = sms_reset_code(&h, "Policy01").await;
     // The right code with a password holding the birthday: the policy speaks now, and the
     // code stays usable for a better password.
-    let r = call(
-        &h.app,
-        Method::POST,
-        "/api/v1/password-resets/complete",
-        Some(json!({"username": "Policy01", "code": code, "new_password": "xy19900517z"})),
-        None,
-    )
-    .await;
+    let r = complete_sms_reset(&h, "Policy01", &code, "xy19900517z").await;
     ensure(
         r.field_codes().contains(&(
             "new_password".into(),
@@ -229,14 +207,7 @@ async fn reset_password_is_checked_after_the_right_code(store: Store, db: TestDa
         )),
         r.text.clone(),
     )?;
-    let r = call(
-        &h.app,
-        Method::POST,
-        "/api/v1/password-resets/complete",
-        Some(json!({"username": "Policy01", "code": code, "new_password": "Better2026pw"})),
-        None,
-    )
-    .await;
+    let r = complete_sms_reset(&h, "Policy01", &code, "Better2026pw").await;
     ensure(r.status == StatusCode::NO_CONTENT, r.text.clone())?;
     ensure(
         login(&h.app, "Policy01", "Better2026pw", None)
@@ -434,54 +405,18 @@ fn mails(h: &Harness) -> usize {
 async fn resent_codes_bring_no_fresh_tries(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     full_member(&h, "Budget01", "budget@example.tw").await?;
-    let ask = || {
-        let app = h.app.clone();
-        async move {
-            call(
-                &app,
-                Method::POST,
-                "/api/v1/password-resets",
-                Some(json!({"username": "Budget01", "channel": "sms", "mobile": "0912345678"})),
-                None,
-            )
-            .await
-        }
-    };
     let before = sms(h.dir.path()).await.len();
-    ask().await;
-    let first = last_code(h.dir.path(), before + 1).await;
-    let wrong = |c: &str| {
-        if c == "000000" {
-            "111111".to_string()
-        } else {
-            "000000".to_string()
-        }
-    };
+    let first = sms_reset_code(&h, "Budget01").await;
     for _ in 0..5 {
-        call(
-            &h.app,
-            Method::POST,
-            "/api/v1/password-resets/complete",
-            Some(json!({"username": "Budget01", "code": wrong(&first), "new_password": "Budget2026x"})),
-            None,
-        )
-        .await;
+        complete_sms_reset(&h, "Budget01", &other_than(&first), "Budget2026x").await;
     }
     // A resend gives a new code, but not five new tries: the right new code is refused.
-    ask().await;
-    let second = last_code(h.dir.path(), before + 2).await;
-    let r = call(
-        &h.app,
-        Method::POST,
-        "/api/v1/password-resets/complete",
-        Some(json!({"username": "Budget01", "code": second, "new_password": "Budget2026x"})),
-        None,
-    )
-    .await;
+    let second = sms_reset_code(&h, "Budget01").await;
+    let r = complete_sms_reset(&h, "Budget01", &second, "Budget2026x").await;
     ensure(r.code() == "code_invalid", r.text.clone())?;
     // The account's SMS limit (3 an hour, the mobile verification included) stops further
     // sends silently.
-    ask().await;
+    ask_sms_reset(&h, "Budget01").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let sent = sms(h.dir.path()).await.len() - before;
     ensure(sent == 2, format!("{sent} codes sent"))
@@ -494,14 +429,7 @@ async fn email_change_needs_the_password_and_tells_the_old_address(
     let h = harness(store, db);
     let cookie = full_member(&h, "Mail0001", "owner@example.tw").await?;
     // A stolen session alone cannot move the account's mail elsewhere.
-    let r = call(
-        &h.app,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "email": "thief@example.tw" })),
-        Some(&cookie),
-    )
-    .await;
+    let r = patch_me(&h, &cookie, json!({ "email": "thief@example.tw" })).await;
     ensure(
         r.status == StatusCode::UNPROCESSABLE_ENTITY
             && r.field_codes().contains(&(
@@ -510,12 +438,10 @@ async fn email_change_needs_the_password_and_tells_the_old_address(
             )),
         r.text.clone(),
     )?;
-    let r = call(
-        &h.app,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "email": "thief@example.tw", "current_password": "Guess2026xx" })),
-        Some(&cookie),
+    let r = patch_me(
+        &h,
+        &cookie,
+        json!({ "email": "thief@example.tw", "current_password": "Guess2026xx" }),
     )
     .await;
     ensure(
@@ -525,12 +451,10 @@ async fn email_change_needs_the_password_and_tells_the_old_address(
     )?;
     // With the password: the old address is told, and stays the account's until the new one
     // is verified.
-    let r = call(
-        &h.app,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "email": "new@example.tw", "current_password": PASSWORD })),
-        Some(&cookie),
+    let r = patch_me(
+        &h,
+        &cookie,
+        json!({ "email": "new@example.tw", "current_password": PASSWORD }),
     )
     .await;
     ensure(r.status == StatusCode::OK, r.text.clone())?;
@@ -556,16 +480,7 @@ async fn email_change_needs_the_password_and_tells_the_old_address(
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     ensure(mails(&h) == before, "nothing to an unverified address")?;
     // Following the link makes the new address the account's.
-    let link = link_in_mail(h.dir.path(), &format!("{BASE}/verify-email?token=")).await;
-    let r = call(
-        &h.app,
-        Method::POST,
-        "/api/v1/email-verifications",
-        Some(json!({ "token": token_of(&link) })),
-        None,
-    )
-    .await;
-    ensure(r.status.is_success(), r.text.clone())?;
+    verify_email(&h.app, h.dir.path(), "new@example.tw").await;
     let me = call(&h.app, Method::GET, "/api/v1/me", None, Some(&cookie)).await;
     ensure(
         me.body["email"] == "new@example.tw" && me.body["email_verified"] == true,

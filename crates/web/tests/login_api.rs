@@ -21,15 +21,7 @@ async fn lockout_captcha_and_reset(store: Store, db: TestDatabase) -> R {
     let h = harness(store, db);
     register(&h.app, "Eve2026", "eve@example.tw").await;
     // Reset links go only to a verified address.
-    let link = link_in_mail(h.dir.path(), &format!("{BASE}/verify-email?token=")).await;
-    call(
-        &h.app,
-        Method::POST,
-        "/api/v1/email-verifications",
-        Some(json!({ "token": token_of(&link) })),
-        None,
-    )
-    .await;
+    verify_email(&h.app, h.dir.path(), "eve@example.tw").await;
     // An unknown username answers exactly like a wrong password.
     let unknown = login(&h.app, "Nobody99", "Wrong12345", None).await;
     let wrong = login(&h.app, "Eve2026", "Wrong12345", None).await;
@@ -323,15 +315,7 @@ async fn sms_verification_and_reset(store: Store, db: TestDatabase) -> R {
     let captcha = solve_captcha(&h.app).await;
     call(&h.app, Method::POST, "/api/v1/accounts", Some(json!({"username": "Judy321", "password": PASSWORD,
         "name": "朱蒂", "email": "judy@example.tw", "mobile": "0912345678", "accept_terms": true, "captcha": captcha})), None).await;
-    let link = link_in_mail(h.dir.path(), &format!("{BASE}/verify-email?token=")).await;
-    call(
-        &h.app,
-        Method::POST,
-        "/api/v1/email-verifications",
-        Some(json!({ "token": token_of(&link) })),
-        None,
-    )
-    .await;
+    verify_email(&h.app, h.dir.path(), "judy@example.tw").await;
     // An unverified mobile cannot be used for a reset: nothing is sent.
     call(
         &h.app,
