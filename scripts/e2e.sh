@@ -7,10 +7,10 @@
 # (tests/e2e/upstream.test.mjs) starts its own tessera and oidc-provider (npm) on free ports;
 # the OpenID Connect test (tests/e2e/oidc.test.mjs, panva openid-client as the relying party)
 # starts its own tessera and callback server too.
-# The certificate test (tests/e2e/cert.test.mjs, issue 5) starts its own tessera trusting a test
+# The certificate test (tests/e2e/cert.test.mjs) starts its own tessera trusting a test
 # PKI, the real tessera-signer on SoftHSM2 cards and an `openssl ocsp` responder, on free ports
 # (helpers in tests/e2e/cert-env.mjs; needs softhsm2, opensc, openssl). The organization test
-# (tests/e2e/orgs.test.mjs, issue 6) does the same with OCSP responders per CA and prepares the
+# (tests/e2e/orgs.test.mjs) does the same with OCSP responders per CA and prepares the
 # registry and a reviewer with `tessera admin`.
 # The back-office test (tests/e2e/backoffice.test.mjs) starts its own tessera trusting a test PKI,
 # with the registry and staff created by `tessera admin orgs import` / `tessera admin staff add`.

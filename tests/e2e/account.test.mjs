@@ -1,4 +1,4 @@
-// The member-account journey of issue 2 in a real browser, at 375 px and at 1280 px:
+// The member-account journey in a real browser, at 375 px and at 1280 px:
 // register (solving the real ALTCHA) → verify the email from the Maildir → sign in → edit the
 // profile with a CJK Extension B name → sign out → 5 wrong passwords (CAPTCHA from the 3rd
 // failure on) → locked → reset by email link → sign in with the new password. axe-core runs

@@ -1,5 +1,5 @@
 // The real parts a certificate end-to-end test needs, each on a free loopback port and in a
-// throw-away directory, for the citizen-certificate test (cert.test.mjs) and issue 6's
+// throw-away directory, for the citizen-certificate test (cert.test.mjs) and the
 // organization test: the test PKI (`tessera pki init-test`), a card on a SoftHSM2 token made
 // from a certificate + key or a PKCS#12 file (softhsm2-util + pkcs11-tool, like a HiCOS card
 // with PIN 123456), the real `tessera-signer` on that token with an approved origin, an

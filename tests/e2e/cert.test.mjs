@@ -1,4 +1,4 @@
-// Citizen-certificate registration and sign-in (issue 5) in a real browser, through the real
+// Citizen-certificate registration and sign-in in a real browser, through the real
 // tessera-signer on a SoftHSM2 card (PIN typed in the signer's own window), with revocation
 // answered by a real `openssl ocsp` responder. Tessera, the signer and the responder run on
 // free loopback ports (cert-env.mjs). "Inserting another card" restarts the signer on the

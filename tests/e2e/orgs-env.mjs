@@ -1,4 +1,4 @@
-// The setting of the organization browser test (orgs.test.mjs, issue 6) and the steps it takes
+// The setting of the organization browser test (orgs.test.mjs) and the steps it takes
 // on the pages: the test PKI with a renewed agency card (issued with `openssl x509 -req`, added
 // to the OCSP index), `openssl ocsp` responders per CA (citizen, agency, organization cards),
 // tessera trusting them, the registry imported and a reviewer created with the `tessera admin`

@@ -1,4 +1,4 @@
-// Organizations (issue 6, seed 003 chapter 3) in a real browser, through the real tessera-signer
+// Organizations (seed 003 chapter 3) in a real browser, through the real tessera-signer
 // on SoftHSM2 cards (PIN typed in the signer's own window), with revocation answered by real
 // `openssl ocsp` responders per CA (orgs-env.mjs). An organization registers with a matching GCA
 // card; its manager assigns three handlers with different permissions (one serial read from the

@@ -1,4 +1,4 @@
-// The signing component self-check (/signer, issue 4 item 5) in a real browser. This file
+// The signing component self-check (/signer) in a real browser. This file
 // starts its own tessera (with --signer-url pointing at a free loopback port) and, per test,
 // a tessera-signer on that port with a PKCS#12 soft token from the test PKI: first with no
 // signer (the install guide), then with a pre-approved signer (version, the card and its

@@ -1,4 +1,4 @@
-// 「使用 Google 登入」 (issue 7 part B, seed 004 二 Q6–Q7) in a real browser, at 375 px and at
+// 「使用 Google 登入」 (seed 004 二 Q6–Q7) in a real browser, at 375 px and at
 // 1280 px. This file starts panva `oidc-provider` (npm, pinned in package.json) in-process on a
 // free loopback port as the upstream "Google" — a client registered with Tessera's redirect URI,
 // its built-in development login and consent pages on — and its own tessera configured with that

@@ -297,7 +297,7 @@ async fn main() -> Result<(), BoxError> {
     let base_cpu = cpu::micros_per(n0, cpu::cpu_secs(node_pid), ops);
     let client_cpu = cpu::micros_per(c0, cpu::cpu_secs(None), ops);
     let _ = node.kill().await;
-    // Tessera's codes live 60 s (issue 7): issued after the baseline's run, so that a
+    // Tessera's codes live 60 s: issued after the baseline's run, so that a
     // large CODES does not let them expire before they are exchanged.
     let (id, secret, codes) = tessera_codes(&http, addr, &state, count, &challenge).await?;
     // Tessera makes its signing keys on first use (RSA 2048 keygen takes 0.1 s and more):

@@ -1,4 +1,4 @@
-//! Handler-list benchmark (issue 6: "listing page N of an organization with 10,000 handlers
+//! Handler-list benchmark (target: "listing page N of an organization with 10,000 handlers
 //! takes ≤ 20 ms"). Run:
 //!
 //! ```sh

@@ -105,7 +105,7 @@ audit_kinds! {
     CertUnbound => "cert_unbound",
     /// The holder of a certificate reported an account of their ID as not theirs.
     CertNotMineReported => "cert_not_mine_reported",
-    // Upstream identity brokering (issue 7 part B).
+    // Upstream identity brokering.
     /// A sign-in at an upstream OpenID provider was started (or could not be).
     UpstreamStarted => "upstream_started",
     /// An upstream's answer was refused (state, provider error, `iss`, token, userinfo).
@@ -122,7 +122,7 @@ audit_kinds! {
     UpstreamLinkRefused => "upstream_link_refused",
     /// The owner removed a link (管理外部帳號).
     UpstreamUnlinked => "upstream_unlinked",
-    // ── Organizations (issue 6) ──
+    // ── Organizations ──
     /// Organizations were imported into the registry (`tessera admin orgs import`).
     OrgRegistryImported => "org_registry_imported",
     /// A registry entry was created or edited in the back office.
@@ -173,7 +173,7 @@ audit_kinds! {
     StaffRolesChanged => "staff_roles_changed",
     StaffRemoved => "staff_removed",
     StaffPasswordReset => "staff_password_reset",
-    // OpenID Connect provider (issue 7, part A).
+    // OpenID Connect provider.
     /// An authorization code was issued to a client.
     OidcCodeIssued => "oidc_code_issued",
     /// Tokens were issued for a code or a refresh token.

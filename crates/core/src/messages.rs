@@ -123,7 +123,7 @@ catalog! {
     "rate_limited" => "操作過於頻繁，請稍後再試。", "Too many requests; please try again later.";
     "request_timeout" => "資料傳送逾時，請檢查網路連線後重新送出。",
         "The request took too long to arrive; check your connection and send it again.";
-    // Certificates (issue 5).
+    // Certificates.
     "cert_unavailable" => "本系統目前未提供憑證登入服務。",
         "Certificate sign-in is not available on this system.";
     "cert_purpose_invalid" => "憑證作業類型不正確，請重新操作。",
@@ -161,7 +161,7 @@ catalog! {
         "The challenge has expired; please start again.";
     "cert_challenge_replayed" => "驗證碼已使用或無效，請重新操作。",
         "The challenge was already used or is unknown; please start again.";
-    // Upstream identity brokering: 使用 Google / Facebook 登入 (issue 7 part B).
+    // Upstream identity brokering: 使用 Google / Facebook 登入.
     "upstream_unknown_provider" => "找不到此外部帳號登入服務，請回登入頁重新選擇。",
         "This external sign-in service is not offered here; go back to the sign-in page and choose again.";
     "upstream_rate_limited" => "外部帳號登入的次數過多，請稍候一分鐘再試。",
@@ -188,7 +188,7 @@ catalog! {
         "Your account is already linked to another account of this service; remove that link under \"External accounts\" first.";
     "upstream_link_not_found" => "找不到此外部帳號關聯，可能已經移除。",
         "This external account link was not found; it may have been removed already.";
-    // ── Organizations (issue 6) ─────────────────────────────────────────────────────────
+    // ── Organizations ─────────────────────────────────────────────────────────
     // Registry fields.
     "agency_code_required" => "請輸入機關代號（五碼）。", "Please enter the agency code (5 characters).";
     "agency_code_invalid" => "機關代號為五碼英文字母或數字，請確認後再輸入。",
@@ -285,8 +285,8 @@ catalog! {
     "staff_role_required" => "您的後臺角色無權執行此操作。",
         "Your back-office role does not allow this.";
     "review_already_decided" => "此案件已審核完畢。", "This case was already decided.";
-    // ── end of organizations (issue 6) ──
-    // OpenID Connect provider (issue 7, part A): pages shown when Tessera cannot send the
+    // ── end of organizations ──
+    // OpenID Connect provider: pages shown when Tessera cannot send the
     // browser back to the service, and the back-office client form.
     "oidc_client_unknown" => "無法識別要求登入的服務（client_id 不正確或未註冊），請回到原服務重新操作。",
         "The service asking you to sign in is not registered (unknown client_id); go back to the service and try again.";
@@ -306,7 +306,7 @@ catalog! {
         "Redirect URIs must be absolute https:// URIs (http://127.0.0.1 for local testing) without a # fragment.";
     "oidc_operator_required" => "此頁僅限系統管理者使用，請以管理者憑據登入。",
         "This page is for operators only; sign in with the operator credentials.";
-    // Certificate pages and challenge limits (issue 5, h5).
+    // Certificate pages and challenge limits.
     "cert_challenge_rate_limited" => "取得憑證驗證碼的次數過多，請稍候一分鐘再試。",
         "Too many certificate challenges were requested; please wait a minute and try again.";
     "cert_signature_required" => "請先以憑證卡簽章：按下按鈕後，在簽章元件視窗輸入 PIN 碼。",

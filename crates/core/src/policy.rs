@@ -45,7 +45,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_match_the_issue() {
+    fn values_are_the_documented_policy() {
         assert_eq!(SESSION_IDLE_TIMEOUT.as_secs(), 1800);
         assert_eq!(SESSION_ABSOLUTE_TIMEOUT.as_secs(), 43_200);
         assert_eq!(days(PASSWORD_MAX_AGE_DAYS).as_secs(), 730 * 86_400);

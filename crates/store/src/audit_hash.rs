@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::audit::NewAuditEvent;
+use crate::audit_model::NewAuditEvent;
 
 /// The `prev_hash` of the first entry.
 pub(crate) const GENESIS_HASH: &str =

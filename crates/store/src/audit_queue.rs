@@ -16,8 +16,8 @@ use sqlx::{Any, AnyConnection, AnyPool, Row};
 use tokio::sync::oneshot;
 
 use crate::StoreError;
-use crate::audit::{AUDIT_COLUMNS, AuditEntry, NewAuditEvent};
 use crate::audit_hash::entry_hash;
+use crate::audit_model::{AUDIT_COLUMNS, AuditEntry, NewAuditEvent};
 use crate::group_commit::GroupCommit;
 
 /// Most events written by one transaction (11 parameters each, far below both backends'

@@ -14,7 +14,8 @@ mod account_model;
 mod accounts;
 mod audit;
 mod audit_hash;
-// Group commit of audit appends (performance, issue 5).
+mod audit_model;
+// Group commit of audit appends (performance).
 mod audit_queue;
 mod captcha;
 pub mod certs;
@@ -22,20 +23,20 @@ mod connect;
 mod error;
 mod group_commit;
 mod login_gate;
-// Upstream identity brokering (issue 7 part B).
+// Upstream identity brokering.
 pub mod external_identities;
 mod maintenance;
 mod outbox;
-// OpenID Connect provider storage (issue 7, part A).
+// OpenID Connect provider storage.
 pub mod oidc;
-// Issue 5 (h5): rate limits shared by every node.
+// Rate limits shared by every node.
 mod ratelimit;
 mod rows;
 mod secrets;
 mod sessions;
 mod tokens;
 pub mod upstream_flow;
-// Organizations and back-office staff (issue 6).
+// Organizations and back-office staff.
 pub mod orgs;
 pub mod staff;
 
@@ -47,7 +48,7 @@ pub mod testing;
 
 pub use account_model::{Account, LoginFailure, NewAccount, ProfileUpdate, kind};
 pub use accounts::AccountRecords;
-pub use audit::{AuditEntry, AuditVerify, NewAuditEvent};
+pub use audit_model::{AuditEntry, AuditVerify, NewAuditEvent};
 pub use connect::{Backend, Store, StoreOptions};
 pub use error::StoreError;
 pub use login_gate::{GateLimits, GateSubject, LoginGate, PHANTOM_RETENTION_SECS};

@@ -1,4 +1,4 @@
-//! Back-office staff (issue 6): `staff` accounts with roles, created in one transaction, and
+//! Back-office staff: `staff` accounts with roles, created in one transaction, and
 //! their own sessions (a table apart from member sessions, so neither kind of cookie opens the
 //! other's pages). Only the SHA-256 of a session cookie is stored.
 

@@ -15,10 +15,10 @@ pub enum AdminCommand {
     },
     /// Check the audit log's hash chain.
     VerifyAudit,
-    /// The organization registry (issue 6): import a CSV, list.
+    /// The organization registry: import a CSV, list.
     #[command(subcommand)]
     Orgs(crate::orgs::OrgsCommand),
-    /// Back-office staff accounts (issue 6): add, list, set roles, reset password, remove.
+    /// Back-office staff accounts: add, list, set roles, reset password, remove.
     #[command(subcommand)]
     Staff(crate::staff::StaffCommand),
     /// OpenID Connect relying parties: add, list, remove.

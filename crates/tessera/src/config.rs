@@ -75,13 +75,13 @@ pub struct FileConfig {
     /// Upstream OpenID providers for 「使用 X 登入」 (`[[upstream]]`); see docs/upstream.md.
     #[serde(default)]
     pub upstream: Vec<tessera_web::flows::upstream::UpstreamConfig>,
-    /// Organizations (issue 6); see docs/organizations.md and `orgs_config.rs`.
+    /// Organizations; see docs/organizations.md and `orgs_config.rs`.
     #[serde(default)]
     pub organizations: crate::orgs_config::OrganizationsSection,
-    /// OpenID Connect provider (issue 7, part A); see docs/oidc.md.
+    /// OpenID Connect provider; see docs/oidc.md.
     #[serde(default)]
     pub oidc: OidcSection,
-    /// Issue 5 (h5): limits on certificate challenges.
+    /// Limits on certificate challenges.
     #[serde(default)]
     pub cert: CertSection,
     #[serde(default)]
@@ -196,19 +196,7 @@ pub struct CaptchaSection {
     pub max_counter: Option<u32>,
 }
 
-/// Why the configuration could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read configuration file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("configuration file {path} is not valid: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("invalid setting {key}: {message}")]
-    Invalid { key: &'static str, message: String },
-}
+pub use crate::config_error::ConfigError;
 
 /// The resolved configuration.
 #[derive(Debug, Clone)]

@@ -1,9 +1,9 @@
-//! Demo mode (`tessera serve --demo`, issue 5): a newcomer tries every certificate flow in a
+//! Demo mode (`tessera serve --demo`): a newcomer tries every certificate flow in a
 //! browser without a card reader. On top of the demo test PKI (`certs.rs`) this module
 //!
 //! * creates the demo people's accounts once (`demo_people`),
 //! * with `demo_orgs`, adds the organization registry entries, the organization cards and
-//!   a back-office staff account (issue 6), and
+//!   a back-office staff account, and
 //! * runs the signing component **in-process**, from the `tessera-signer` library, on a
 //!   PKCS#12 "reader" whose card the `/demo` page swaps (like pulling one card and inserting
 //!   another). In-process rather than a child process: the demo must swap cards from a web

@@ -1,4 +1,4 @@
-//! Demo mode's organization part (`tessera serve --demo`, issue 6): so a newcomer can try the
+//! Demo mode's organization part (`tessera serve --demo`): so a newcomer can try the
 //! organization pages (/orgs) and the back office (/admin) without a registry or staff of
 //! their own, the first demo start adds
 //!

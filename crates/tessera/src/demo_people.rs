@@ -1,4 +1,4 @@
-//! Demo mode's people (`tessera serve --demo`, issue 5): the demo people's accounts, made once
+//! Demo mode's people (`tessera serve --demo`): the demo people's accounts, made once
 //! with known passwords (王小明 with his card bound, 陳美麗 and 林醫師 registered but unbound,
 //! 李大同 without an account, an HCA institution card, a revoked card), and what to try with
 //! each card on `/demo`.

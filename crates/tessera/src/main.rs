@@ -4,6 +4,7 @@ mod admin;
 mod certs;
 mod clients;
 mod config;
+mod config_error;
 mod demo;
 mod demo_orgs;
 mod demo_people;

@@ -1,4 +1,4 @@
-//! The `[organizations]` section of tessera.toml (issue 6): the function permission tree file,
+//! The `[organizations]` section of tessera.toml: the function permission tree file,
 //! the wait after a review approval, and the lifetimes of flows and assignment sessions.
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 
 /// `[organizations]`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -26,7 +26,7 @@ pub struct OrganizationsSection {
     pub terms_version: Option<String>,
 }
 
-/// Applies `[organizations]` (issue 6).
+/// Applies `[organizations]`.
 pub fn apply(
     o: &mut tessera_web::flows::orgs::OrgSettings,
     section: &OrganizationsSection,

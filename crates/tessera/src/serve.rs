@@ -151,7 +151,7 @@ fn spawn_jobs(state: AppState) {
             if let Err(e) = state.store.purge_upstream(tessera_web::state::now()).await {
                 tracing::error!(error = %e, "purge of expired upstream sign-ins failed");
             }
-            // Organization flows, organization and staff sessions (issue 6).
+            // Organization flows, organization and staff sessions.
             if let Err(e) = state.store.purge_org_state(tessera_web::state::now()).await {
                 tracing::error!(error = %e, "purge of expired organization flows and sessions failed");
             }

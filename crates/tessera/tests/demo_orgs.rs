@@ -1,4 +1,4 @@
-//! `tessera serve --demo`'s organization part (issue 6): registry entries, organization cards
+//! `tessera serve --demo`'s organization part: registry entries, organization cards
 //! on `/demo` and the demo staff account exist after a start (the agency card registers with the
 //! matching code and goes to review with the mismatching one, the staff account signs in to
 //! /admin), and a second start duplicates none of them.

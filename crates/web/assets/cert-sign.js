@@ -1,6 +1,6 @@
 // cert-sign.js — the one page-side module for "have the card sign a challenge for purpose P and
 // submit the form": every certificate page (registration, sign-in, binding, renewal, reset; and
-// issue 6's organization registration) uses it through data- attributes, no page script.
+// the organization registration) uses it through data- attributes, no page script.
 //
 //   <form method="post" action="…" data-cert-sign="login"            purpose of the challenge
 //         data-signer-url="http://127.0.0.1:61161"                   the signer's origin

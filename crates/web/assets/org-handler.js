@@ -1,4 +1,4 @@
-// org-handler.js — the handler form of 授權指派作業 (issue 6, 圖3-15 … 3-19):
+// org-handler.js — the handler form of 授權指派作業 (圖3-15 … 3-19):
 //
 // - 讀取憑證: reads the certificate on the handler's card through the local signer (GetUserCert,
 //   no PIN), asks the server for its serial and name (POST /api/v1/orgs/{code}/card-info, the

@@ -9,7 +9,7 @@ pub mod client_ip;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
-// Issue 5 (h5): demo mode's card reader.
+// Demo mode's card reader.
 pub mod demo;
 pub mod error;
 pub mod flows;
@@ -17,7 +17,7 @@ pub mod hashing;
 pub mod input;
 pub mod mails;
 pub mod metrics;
-// OpenID Connect provider over HTTP (issue 7, part A).
+// OpenID Connect provider over HTTP.
 pub mod oidc;
 pub mod pages;
 pub mod secrets;

@@ -59,11 +59,11 @@ pub struct Settings {
     /// `/metrics` is served on a listener of its own (`metrics_listen`, [`crate::metrics_app`])
     /// and not on the main one.
     pub metrics_separate: bool,
-    /// Organizations (issue 6): permission tree, review wait, flow lifetimes.
+    /// Organizations: permission tree, review wait, flow lifetimes.
     pub orgs: crate::flows::orgs::OrgSettings,
-    /// OpenID Connect provider lifetimes and key rotation (issue 7, part A).
+    /// OpenID Connect provider lifetimes and key rotation.
     pub oidc: crate::flows::oidc::OidcSettings,
-    // Issue 5 (h5): limits on issuing certificate challenges, per minute (0 = off).
+    // Limits on issuing certificate challenges, per minute (0 = off).
     /// Challenges one browser (CSRF cookie) may ask for per minute.
     pub cert_challenges_per_browser: u32,
     /// Challenges one client address may ask for per minute.

@@ -44,13 +44,13 @@ pub struct AppStateInner {
     pub pki: Option<Arc<crate::flows::cert::CertService>>,
     /// Upstream OpenID providers for 「使用 X 登入」 (none unless configured).
     pub upstream: crate::flows::upstream::Upstreams,
-    // OpenID Connect provider (issue 7, part A): the signing keys' cache and the pairwise
+    // OpenID Connect provider: the signing keys' cache and the pairwise
     // subject secret (both backed by the database).
     pub oidc_keys: Arc<crate::flows::oidc::keys::KeyCache>,
     pub oidc_pairwise: Arc<tokio::sync::OnceCell<String>>,
     /// Registered clients, cached briefly for the token endpoint (`flows::oidc::client_cache`).
     pub oidc_clients: Arc<crate::flows::oidc::client_cache::ClientCache>,
-    /// Issue 5 (h5): demo mode's card reader (`tessera serve --demo`), for the `/demo` page.
+    /// Demo mode's card reader (`tessera serve --demo`), for the `/demo` page.
     pub demo_cards: Option<Arc<dyn crate::demo::DemoCards>>,
 }
 

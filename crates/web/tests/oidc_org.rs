@@ -1,4 +1,4 @@
-//! The OpenID Connect `organization` claim (issue 7 × issue 6), on SQLite and PostgreSQL: a
+//! The OpenID Connect `organization` claim, on SQLite and PostgreSQL: a
 //! member who is also signed in as a handler (citizen card, `tessera_org_handler`) in the same
 //! browser gets the organization and the granted permissions in the claim; without a handler
 //! session the claim is absent; a handler session of another person in the browser never

@@ -1,4 +1,4 @@
-//! The organization pages (issue 6) on SQLite and PostgreSQL, as a browser posts them, with
+//! The organization pages on SQLite and PostgreSQL, as a browser posts them, with
 //! cards signed by the `openssl` CLI: first registration one step per URL (terms with the page
 //! download time, organization card, manager card, details with both certificates, the receipt);
 //! a form without the CSRF token or from another origin is refused; a step posted out of order

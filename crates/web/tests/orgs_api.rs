@@ -1,4 +1,4 @@
-//! Organizations (issue 6) through the JSON API on SQLite and PostgreSQL, with cards signed by
+//! Organizations through the JSON API on SQLite and PostgreSQL, with cards signed by
 //! the `openssl` CLI against the test PKI: first registration, the review queue, certificate
 //! replacement, authorization assignment, handler sign-in and the permission guard, queries and
 //! the back office. One test PKI for the whole binary.

@@ -1,4 +1,4 @@
-//! Identifiers of organizations (issue 6): the platform's five-character agency code (機關代號),
+//! Identifiers of organizations: the platform's five-character agency code (機關代號),
 //! the government organization OID (機關 OID), the business ID (統一編號, with its check digit),
 //! the HCA medical institution code (醫事機構代碼), the organization kind, names, telephone
 //! extensions and notes.

@@ -1,4 +1,4 @@
-//! Organizations (issue 6, seed 003 chapter 3 and seed 000 機關端): identifiers, the function
+//! Organizations (seed 003 chapter 3 and seed 000 機關端): identifiers, the function
 //! permission tree, the certificate flows as a state machine, ROC times and the handler list's
 //! paging rules. No IO.
 

@@ -1,4 +1,4 @@
-//! The verified card a browser holds between the steps of a certificate sign-in (issue 5 pages:
+//! The verified card a browser holds between the steps of a certificate sign-in (the pages:
 //! national ID → the accounts registered with it → password): stored under the SHA-256 of a
 //! cookie, for a few minutes, so the holder signs (types the PIN) once. The identity is kept
 //! as the JSON the caller gives (the store does not depend on tessera-pki).

@@ -1,4 +1,4 @@
-//! Organizations (issue 6): the registry, registered certificates with history, the manager,
+//! Organizations: the registry, registered certificates with history, the manager,
 //! receipt records, multi-step flows, review cases, handlers and organization sessions.
 //! Tables from migration 0006.
 

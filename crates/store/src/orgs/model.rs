@@ -1,4 +1,4 @@
-//! The organization types as stored (issue 6), with their row decoders.
+//! The organization types as stored, with their row decoders.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;

@@ -7,9 +7,9 @@ pub mod doc;
 pub mod json;
 pub mod me;
 pub mod views;
-// Upstream identity brokering (issue 7 part B).
+// Upstream identity brokering.
 pub mod upstream;
-// Organizations and the back office (issue 6).
+// Organizations and the back office.
 pub mod orgs;
 
 use axum::Json;
@@ -47,7 +47,7 @@ use crate::state::AppState;
         cert::end_session,
         cert::bind,
         cert::unbind,
-        // Upstream identity brokering (issue 7 part B).
+        // Upstream identity brokering.
         upstream::providers,
         upstream::list,
         upstream::remove,
@@ -101,13 +101,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/cert/bindings", post(cert::bind))
         .route("/api/v1/cert/bindings/{serial}", delete(cert::unbind))
-        // Upstream identity brokering (issue 7 part B).
+        // Upstream identity brokering.
         .route("/api/v1/upstream/providers", get(upstream::providers))
         .route("/api/v1/me/external-identities", get(upstream::list))
         .route(
             "/api/v1/me/external-identities/{id}",
             delete(upstream::remove),
         )
-        // Organizations and the back office (issue 6).
+        // Organizations and the back office.
         .merge(orgs::router())
 }

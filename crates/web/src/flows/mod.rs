@@ -7,9 +7,9 @@ pub mod cert;
 pub mod inactive;
 pub mod limits;
 pub mod login;
-// Organizations and the back office (issue 6).
+// Organizations and the back office.
 pub mod orgs;
-// OpenID Connect provider (issue 7, part A).
+// OpenID Connect provider.
 pub mod oidc;
 pub mod outbox;
 pub mod profile;

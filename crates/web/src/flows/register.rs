@@ -139,7 +139,7 @@ pub async fn register(
     ctx: &Ctx,
 ) -> Result<Account, Failure> {
     let v = validate(state, input)?;
-    // An agency code in the registry is its organization's future username (issue 6).
+    // An agency code in the registry is its organization's future username.
     if state
         .store
         .organization(&v.username.as_str().to_ascii_uppercase())

@@ -284,7 +284,7 @@ pub async fn set_new_password(
     let hash = state.hasher.hash(password).await?;
     state.store.set_password(&account.id, &hash, now()).await?;
     let ended = state.store.delete_sessions_for_account(&account.id).await?;
-    // OpenID Connect: services lose their refresh tokens too (issue 7).
+    // OpenID Connect: services lose their refresh tokens too.
     state
         .store
         .revoke_oidc_grants_of_account(&account.id, "password_reset", now())

@@ -1,4 +1,4 @@
-//! The OpenID Connect provider over HTTP (issue 7, part A). Two routers:
+//! The OpenID Connect provider over HTTP. Two routers:
 //! [`backchannel`] — discovery, JWKS, authorize, token, userinfo, revocation, introspection
 //! and the end-session endpoint — is mounted outside the CSRF guard, because relying
 //! parties call it cross-site (these endpoints use no cookie authority, or only for

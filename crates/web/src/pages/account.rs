@@ -118,7 +118,7 @@ struct AccountPage {
     password_expires: String,
     /// The mobile-code form.
     form: Form,
-    /// Bound certificates (issue 5).
+    /// Bound certificates.
     certs: Vec<super::cert::account::CertRow>,
 }
 

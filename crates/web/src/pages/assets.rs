@@ -43,7 +43,7 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/cert-sign.js"),
     },
-    // Issue 6: the handler form (讀取憑證 through the signer, the permission checkbox tree).
+    // The handler form (讀取憑證 through the signer, the permission checkbox tree).
     Asset {
         name: "org-handler.js",
         content_type: "text/javascript; charset=utf-8",

@@ -122,7 +122,7 @@ const FLASHES: &[Flash] = &[
         zh: "密碼已重設，帳號已解除停用，請以新密碼登入。",
         en: "Your password is reset and the account is unlocked. Sign in with the new password.",
     },
-    // Upstream identity brokering (issue 7 part B).
+    // Upstream identity brokering.
     Flash {
         code: "upstream_linked",
         zh: "外部帳號已與您的帳號建立關聯，之後可直接用來登入。",
@@ -143,7 +143,7 @@ const FLASHES: &[Flash] = &[
         zh: "註冊成功，新帳號已與您的外部帳號建立關聯。",
         en: "You are registered, and the new account is linked to your external account.",
     },
-    // Certificates (issue 5).
+    // Certificates.
     Flash {
         code: "signed_in_certificate",
         zh: "已使用自然人憑證登入，歡迎回來。",
@@ -174,7 +174,7 @@ const FLASHES: &[Flash] = &[
         zh: "憑證驗證已逾時或已完成，請重新以憑證登入。",
         en: "The certificate check has expired or was already used; please sign in with the card again.",
     },
-    // Organizations (issue 6).
+    // Organizations.
     Flash {
         code: "org_terms_declined",
         zh: "您未同意用戶約定條款，作業已結束。",
@@ -190,7 +190,7 @@ const FLASHES: &[Flash] = &[
         zh: "已插入示範卡片，可以開始以憑證操作。",
         en: "The demo card is in the reader; you can use it now.",
     },
-    // Back office (h6c).
+    // Back office.
     Flash {
         code: "signed_in_staff",
         zh: "已登入後臺。",
@@ -213,7 +213,7 @@ const FLASHES: &[Flash] = &[
     },
 ];
 
-/// Catalog messages a redirect may announce as they are (organizations, issue 6).
+/// Catalog messages a redirect may announce as they are (organizations).
 const CATALOG_FLASHES: &[&str] = &[
     "org_review_pending",
     "org_assignment_opened",

@@ -11,7 +11,7 @@
 pub(crate) mod account;
 mod assets;
 mod auth;
-// Issue 5 (h5): the certificate pages.
+// The certificate pages.
 mod cert;
 mod demo;
 mod form;
@@ -24,12 +24,12 @@ mod register;
 mod reset;
 mod signer;
 mod verify;
-// Upstream identity brokering (issue 7 part B).
+// Upstream identity brokering.
 mod external;
 mod upstream;
-// Back office (issue 6 item 9, h6c): /admin pages for staff.
+// Back office: /admin pages for staff.
 pub(crate) mod backoffice;
-// Issue 6: the organization pages.
+// The organization pages.
 mod orgs;
 
 #[cfg(test)]
@@ -79,7 +79,7 @@ pub fn router() -> Router<AppState> {
             "/account/delete",
             get(password::delete_show).post(password::delete_submit),
         )
-        // Upstream identity brokering (issue 7 part B).
+        // Upstream identity brokering.
         .route("/upstream/{id}/start", get(upstream::start_login))
         .route("/upstream/{id}/link", get(external::start_link))
         .route("/upstream/{id}/callback", get(upstream::callback))
@@ -89,7 +89,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/external", get(external::show))
         .route("/account/external/{id}/remove", post(external::remove))
-        // Issue 5 (h5): certificate registration, sign-in and binding, reset by certificate.
+        // Certificate registration, sign-in and binding, reset by certificate.
         .route(
             "/register/certificate",
             get(cert::register::show).post(cert::register::submit),

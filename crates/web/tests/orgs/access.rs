@@ -193,7 +193,7 @@ async fn a_handler_can_do_only_what_was_granted(store: Store, db: TestDatabase) 
         .call(&h.app, Method::GET, "/api/v1/orgs/A0001/receipts", None)
         .await;
     refused(&r, StatusCode::FORBIDDEN, "org_permission_denied")?;
-    // The claim issue 7's provider will send.
+    // The claim the OpenID provider sends.
     let claim = tessera_web::flows::orgs::acting_organization(&h.state, &headers_of(&c))
         .await
         .map_err(|f| f.code.to_string())?;

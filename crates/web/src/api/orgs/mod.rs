@@ -1,4 +1,4 @@
-//! The organizations' JSON API (issue 6): flows, one organization's endpoints behind the
+//! The organizations' JSON API: flows, one organization's endpoints behind the
 //! permission guard, handler sign-in, the card lookups, and the back office. Merged into the
 //! main router and OpenAPI document by `api::router` / `api::openapi`.
 

@@ -88,7 +88,7 @@ pub async fn issue(
     ctx: &Ctx,
 ) -> Result<IssuedChallenge, Failure> {
     let svc = service(state)?;
-    // Organization flows (issue 6) have their own purposes, one per card step.
+    // Organization flows have their own purposes, one per card step.
     if !PURPOSES.contains(&purpose) && !crate::flows::orgs::PURPOSES.contains(&purpose) {
         return Err(Failure::bad_request("cert_purpose_invalid"));
     }

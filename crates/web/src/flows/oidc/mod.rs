@@ -1,4 +1,4 @@
-//! The OpenID Connect provider's application layer (issue 7, part A): authorization with
+//! The OpenID Connect provider's application layer: authorization with
 //! PKCE, sign-in / step-up / consent interactions, the token endpoint's grants with client
 //! authentication, userinfo, revocation, introspection, RP-initiated logout, client
 //! administration and signing keys. HTTP lives in `crate::oidc`; rules in

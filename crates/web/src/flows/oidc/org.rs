@@ -1,5 +1,5 @@
 //! The boundary through which the `organization` claim learns the organization a signed-in
-//! member acts for as a handler (issue 6 × issue 7).
+//! member acts for as a handler.
 //!
 //! [`acting_organization`] is asked once, when an authorization code is issued; its answer is
 //! stored with the grant and released as the `organization` claim (scope `organization`):

@@ -1,4 +1,4 @@
-//! The acting organization of a handler, for other parts of Tessera — issue 7's OpenID Connect
+//! The acting organization of a handler, for other parts of Tessera — the OpenID Connect
 //! provider puts it in an `organization` claim. [`acting_organization`] reads the request's
 //! handler session and answers the organization it acts for (agency code, name, OID, business
 //! ID, institution code) and the permissions the handler holds there *now* (re-read from the

@@ -1,4 +1,4 @@
-//! Organizations (issue 6; seed 003 chapter 3, seed 000 機關端): first registration with the
+//! Organizations (seed 003 chapter 3, seed 000 機關端): first registration with the
 //! organization card and the authorization manager's citizen card, the review of cards that do
 //! not match the registry, certificate replacement, authorization assignment of handlers with
 //! function permissions, handler sign-in with the one permission guard, the queries, the

@@ -1,4 +1,4 @@
-//! Upstream identity brokering (issue 7 item 3; seed 004 二 Q6–Q7): 「使用 Google 登入」 with any
+//! Upstream identity brokering (seed 004 二 Q6–Q7): 「使用 Google 登入」 with any
 //! OpenID provider configured in `[[upstream]]`. Tessera is a strict relying party: the
 //! authorization code flow with PKCE (S256), `state` and `nonce` bound to the browser and
 //! kept in the database (single use, ten minutes, shared by every node), the RFC 9207 `iss`

@@ -1,4 +1,4 @@
-//! The certificate pages (issue 5): 憑證註冊 (`register.rs`), 憑證登入 with the binding steps
+//! The certificate pages: 憑證註冊 (`register.rs`), 憑證登入 with the binding steps
 //! (`login.rs`) and the certificate-only page (`only.rs`), 會員中心's 憑證綁定 / renewal / 解除憑證綁定
 //! (`account.rs`) and 使用自然人憑證重設密碼/解鎖 (`reset.rs`). Every page is rendered here;
 //! the only script is `cert-sign.js`, which has the card sign a challenge through the local

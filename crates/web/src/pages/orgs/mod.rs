@@ -1,4 +1,4 @@
-//! The organization pages (issue 6; seed 003 chapter 3, 圖3-1 … 3-43): 機關憑證註冊 (first
+//! The organization pages (seed 003 chapter 3, 圖3-1 … 3-43): 機關憑證註冊 (first
 //! registration), 憑證更換 (the three replacements) and the opening of 授權指派作業 as one URL
 //! per step (`flow.rs`; each step's form and submission in `steps.rs`), the manager's handler
 //! list and delete (`handlers.rs`) and add / modify (`handler_form.rs`), handler sign-in, the
