@@ -21,10 +21,10 @@ use std::time::Instant;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
+use tessera_app::flows::oidc::clients::{NewClient, register};
 use tessera_core::loa::Loa;
 use tessera_notify::{Mailer, SmsSender};
 use tessera_store::{NewAccount, Store};
-use tessera_web::flows::oidc::clients::{NewClient, register};
 use tessera_web::{AppState, Settings};
 
 #[path = "../../cert/src/cpu.rs"]
@@ -107,7 +107,7 @@ async fn tessera_codes(
             password_hash: "x".into(),
             terms_version: "bench".into(),
             terms_accepted_at: 0,
-            created_at: tessera_web::state::now(),
+            created_at: tessera_app::state::now(),
         })
         .await?;
     let set = tessera_web::session::start(state, &account.id, Loa::Password, false, None, None)

@@ -18,13 +18,13 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use tessera_app::flows::orgs::sessions::{self, Holder, Kind};
 use tessera_notify::{Mailer, SmsSender};
 use tessera_store::orgs::{
     CertRecord, HandlerInput, ManagerContact, OrgFlow, OrgRecord, Registration,
 };
 use tessera_store::testing::{TestDatabase, store_for};
 use tessera_store::{Backend, NewAccount, Store};
-use tessera_web::flows::orgs::sessions::{self, Holder, Kind};
 use tessera_web::{AppState, Settings};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -54,7 +54,7 @@ fn cert(serial: &str, national_id: Option<&str>) -> CertRecord {
 
 /// Imports and registers `code`, then adds `n` handlers.
 async fn seed_org(store: &Store, code: &str, n: u32) -> Result<(), BoxError> {
-    let now = tessera_web::state::now();
+    let now = tessera_app::state::now();
     let record = OrgRecord {
         agency_code: code.into(),
         name: format!("效能測試機關 {code}"),

@@ -36,6 +36,7 @@ pub enum NotifyError {
     #[error("invalid SMS gateway URL")]
     GatewayUrl,
     /// The SMS gateway could not be reached or timed out (URL stripped).
+    #[cfg(feature = "http-gateway")]
     #[error("SMS gateway request failed: {0}")]
     Http(#[source] reqwest::Error),
     /// The SMS gateway answered with a non-success status.
@@ -60,6 +61,7 @@ impl NotifyError {
     }
 }
 
+#[cfg(feature = "http-gateway")]
 impl From<reqwest::Error> for NotifyError {
     fn from(e: reqwest::Error) -> Self {
         // reqwest errors carry the request URL, which may hold a token: drop it.

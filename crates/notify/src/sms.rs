@@ -1,7 +1,9 @@
 //! SMS delivery: one JSON line per message appended to a file (the default, read by tests
 //! and operators), or a JSON POST to an HTTP gateway.
 
-use crate::{NotifyError, redact};
+use crate::NotifyError;
+#[cfg(feature = "http-gateway")]
+use crate::redact;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ pub enum SmsSender {
     /// Appends `{"to","text","at"}` JSON lines to this file.
     File(PathBuf),
     /// POSTs `{"to","text"}` as JSON to a gateway.
+    #[cfg(feature = "http-gateway")]
     Http {
         /// The gateway URL (may hold credentials; never printed).
         url: reqwest::Url,
@@ -47,6 +50,7 @@ impl SmsSender {
     }
 
     /// Posts to the gateway at `url` (http or https).
+    #[cfg(feature = "http-gateway")]
     pub fn http(url: &str) -> Result<SmsSender, NotifyError> {
         let url = reqwest::Url::parse(url).map_err(|_| NotifyError::GatewayUrl)?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -78,6 +82,7 @@ impl SmsSender {
                     .await
                     .map_err(|_| NotifyError::Task)?
             }
+            #[cfg(feature = "http-gateway")]
             SmsSender::Http { url, client } => {
                 let response = client.post(url.clone()).json(sms).send().await?;
                 let status = response.status();
@@ -117,6 +122,7 @@ impl std::fmt::Debug for SmsSender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SmsSender::File(path) => f.debug_tuple("File").field(path).finish(),
+            #[cfg(feature = "http-gateway")]
             SmsSender::Http { url, .. } => f
                 .debug_struct("Http")
                 .field("url", &redact::url(url.as_str()))
@@ -129,6 +135,7 @@ impl std::fmt::Display for SmsSender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SmsSender::File(path) => write!(f, "file {}", path.display()),
+            #[cfg(feature = "http-gateway")]
             SmsSender::Http { url, .. } => write!(f, "http {}", redact::url(url.as_str())),
         }
     }

@@ -49,7 +49,7 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), RunError> {
                 .clone()
                 .unwrap_or_else(|| "http://127.0.0.1:8080".into());
             let state = runtime::app_state(config, store, &base).await?;
-            let actions = tessera_web::flows::inactive::run(&state, dry_run)
+            let actions = tessera_app::flows::inactive::run(&state, dry_run)
                 .await
                 .map_err(|f| format!("inactive-account job failed: {}", f.code))?;
             for a in &actions {

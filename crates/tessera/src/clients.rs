@@ -3,10 +3,10 @@
 
 use clap::Subcommand;
 use serde_json::json;
+use tessera_app::flows::oidc::clients::{self, NewClient};
+use tessera_app::flows::oidc::keys;
 use tessera_web::AppState;
 use tessera_web::context::Ctx;
-use tessera_web::flows::oidc::clients::{self, NewClient};
-use tessera_web::flows::oidc::keys;
 
 use crate::runtime::RunError;
 
@@ -187,13 +187,13 @@ pub async fn clients(state: &AppState, cmd: ClientsCommand) -> Result<(), RunErr
 }
 
 pub async fn oidc_keys(state: &AppState, cmd: KeysCommand) -> Result<(), RunError> {
-    let now = tessera_web::state::now();
+    let now = tessera_app::state::now();
     match cmd {
         KeysCommand::Rotate { alg } => {
             if !keys::ALGS.contains(&alg.as_str()) {
                 return Err(format!("unsupported algorithm {alg}: ES256 or RS256").into());
             }
-            let (kid, retired) = tessera_web::flows::oidc::rotate_keys(state, &alg, &ctx())
+            let (kid, retired) = tessera_app::flows::oidc::rotate_keys(state, &alg, &ctx())
                 .await
                 .map_err(failed)?;
             println!(

@@ -74,7 +74,7 @@ pub struct FileConfig {
     pub pki: tessera_pki::PkiSettings,
     /// Upstream OpenID providers for 「使用 X 登入」 (`[[upstream]]`); see docs/upstream.md.
     #[serde(default)]
-    pub upstream: Vec<tessera_web::flows::upstream::UpstreamConfig>,
+    pub upstream: Vec<tessera_app::flows::upstream::UpstreamConfig>,
     /// Organizations; see docs/organizations.md and `orgs_config.rs`.
     #[serde(default)]
     pub organizations: crate::orgs_config::OrganizationsSection,
@@ -408,7 +408,7 @@ impl Config {
                 message: "must be at least 16 characters".into(),
             });
         }
-        s.oidc.operator_token = token.map(tessera_web::flows::oidc::OperatorToken);
+        s.oidc.operator_token = token.map(tessera_app::flows::oidc::OperatorToken);
         match f.http.body_timeout_seconds {
             Some(0) => {
                 return Err(ConfigError::Invalid {
@@ -484,7 +484,7 @@ impl Config {
             }
         })?;
         if let Some(v) = &self.signer_url {
-            s.signer_url = tessera_web::settings::signer_origin(v).map_err(|message| {
+            s.signer_url = tessera_app::settings::signer_origin(v).map_err(|message| {
                 ConfigError::Invalid {
                     key: "signer_url",
                     message,

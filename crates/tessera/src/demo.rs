@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use tessera_app::demo::{DemoCards, DemoPerson};
 use tessera_pki::Verifier;
 use tessera_pki::testpki::Manifest;
 use tessera_signer::backend::pkcs12::Pkcs12Backend;
@@ -26,7 +27,6 @@ use tessera_signer::backend::{Backend, Selection, SignOp, Signed, SlotReport};
 use tessera_signer::pin::Pin;
 use tessera_signer::{SignerError, origins::Origins};
 use tessera_web::AppState;
-use tessera_web::demo::{DemoCards, DemoPerson};
 use tokio::net::TcpListener;
 
 use crate::config::Config;

@@ -13,11 +13,11 @@
 //! (an operator's edits survive a restart). It goes through the same calls as
 //! `tessera admin orgs import` and `tessera admin staff add`.
 
+use tessera_app::demo::DemoPerson;
+use tessera_app::flows::orgs::import::{OrgInput, validate};
 use tessera_pki::testpki::Manifest;
 use tessera_store::orgs::OrgRecord;
 use tessera_web::AppState;
-use tessera_web::demo::DemoPerson;
-use tessera_web::flows::orgs::import::{OrgInput, validate};
 
 use crate::runtime::RunError;
 

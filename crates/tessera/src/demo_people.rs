@@ -5,12 +5,12 @@
 
 use std::path::Path;
 
+use tessera_app::demo::DemoPerson;
 use tessera_pki::testpki::Manifest;
 use tessera_pki::{Verifier, VerifyRequest};
 use tessera_store::NewAccount;
 use tessera_store::certs::NewBinding;
 use tessera_web::AppState;
-use tessera_web::demo::DemoPerson;
 
 use crate::runtime::RunError;
 
@@ -70,7 +70,7 @@ pub async fn seed(
     dir: &Path,
     m: &Manifest,
 ) -> Result<Vec<DemoPerson>, RunError> {
-    let now = tessera_web::state::now();
+    let now = tessera_app::state::now();
     let mut people = Vec::new();
     for s in SEEDS {
         let e = m

@@ -7,11 +7,11 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use tessera_app::flows::orgs::import as registry;
 use tessera_core::Lang;
 use tessera_core::audit::AuditKind;
 use tessera_store::orgs::{ImportSummary, OrgRecord};
 use tessera_store::{NewAuditEvent, Store};
-use tessera_web::flows::orgs::import as registry;
 
 use crate::runtime::RunError;
 
@@ -37,7 +37,7 @@ pub async fn import(
     source: &str,
     agent: &str,
 ) -> Result<ImportSummary, RunError> {
-    let now = tessera_web::state::now();
+    let now = tessera_app::state::now();
     let s = store.import_organizations(records, now).await?;
     let detail = serde_json::json!({
         "file": source, "rows": records.len(),

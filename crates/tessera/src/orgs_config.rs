@@ -28,7 +28,7 @@ pub struct OrganizationsSection {
 
 /// Applies `[organizations]`.
 pub fn apply(
-    o: &mut tessera_web::flows::orgs::OrgSettings,
+    o: &mut tessera_app::flows::orgs::OrgSettings,
     section: &OrganizationsSection,
 ) -> Result<(), ConfigError> {
     let invalid = |key, message: String| ConfigError::Invalid { key, message };
@@ -48,7 +48,7 @@ pub fn apply(
         o.tree = std::sync::Arc::new(tree);
     }
     if let Some(w) = &section.approval_wait {
-        o.approval_wait = tessera_web::flows::orgs::ApprovalWait::parse(w).ok_or_else(|| {
+        o.approval_wait = tessera_app::flows::orgs::ApprovalWait::parse(w).ok_or_else(|| {
             invalid(
                 "organizations.approval_wait",
                 format!("`{w}` is neither `none` nor `next_business_day`"),
@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(s.orgs.tree.groups[0].functions[0].id, "g.f");
         assert_eq!(
             s.orgs.approval_wait,
-            tessera_web::flows::orgs::ApprovalWait::NextBusinessDay
+            tessera_app::flows::orgs::ApprovalWait::NextBusinessDay
         );
         assert_eq!(s.orgs.flow_ttl, Duration::from_secs(300));
         std::fs::write(&tree, "[[group]]\nid = 'g'\nname = 'x'\n").unwrap();

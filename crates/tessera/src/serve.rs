@@ -116,12 +116,12 @@ const METRICS_CONNECTIONS: usize = 16;
 /// daily inactive-account job.
 fn spawn_jobs(state: AppState) {
     // Mail due in the outbox, every few seconds: what a stopped node left, failed sends.
-    tessera_web::flows::outbox::spawn_worker(state.clone());
+    tessera_app::flows::outbox::spawn_worker(state.clone());
     // An RSA 2048 key takes 0.1 s and more to make: at start, not inside the first token
     // request (which would hold every other one up while it waits).
     let keys = state.clone();
     tokio::spawn(async move {
-        let now = tessera_web::state::now();
+        let now = tessera_app::state::now();
         if let Err(f) = keys.oidc_keys.jwks(&keys.store, now).await {
             tracing::error!(
                 code = f.code,
@@ -134,7 +134,7 @@ fn spawn_jobs(state: AppState) {
         let mut hours = 0u32;
         loop {
             tick.tick().await;
-            match state.store.purge_expired(tessera_web::state::now()).await {
+            match state.store.purge_expired(tessera_app::state::now()).await {
                 Ok(n) if n > 0 => {
                     tracing::info!(removed = n, "expired sessions and tokens removed")
                 }
@@ -143,29 +143,29 @@ fn spawn_jobs(state: AppState) {
             }
             if let Err(e) = state
                 .store
-                .purge_cert_challenges(tessera_web::state::now())
+                .purge_cert_challenges(tessera_app::state::now())
                 .await
             {
                 tracing::error!(error = %e, "purge of expired certificate challenges failed");
             }
-            if let Err(e) = state.store.purge_upstream(tessera_web::state::now()).await {
+            if let Err(e) = state.store.purge_upstream(tessera_app::state::now()).await {
                 tracing::error!(error = %e, "purge of expired upstream sign-ins failed");
             }
             // Organization flows, organization and staff sessions.
-            if let Err(e) = state.store.purge_org_state(tessera_web::state::now()).await {
+            if let Err(e) = state.store.purge_org_state(tessera_app::state::now()).await {
                 tracing::error!(error = %e, "purge of expired organization flows and sessions failed");
             }
             // OpenID Connect: expired requests, codes, tokens and keys; scheduled rotation.
-            if let Err(e) = state.store.purge_oidc(tessera_web::state::now()).await {
+            if let Err(e) = state.store.purge_oidc(tessera_app::state::now()).await {
                 tracing::error!(error = %e, "purge of expired OIDC rows failed");
             }
-            match tessera_web::flows::oidc::rotate_due_keys(&state).await {
+            match tessera_app::flows::oidc::rotate_due_keys(&state).await {
                 Ok(kids) if !kids.is_empty() => tracing::info!(?kids, "OIDC signing keys rotated"),
                 Ok(_) => {}
                 Err(f) => tracing::error!(code = f.code, "OIDC key rotation failed"),
             }
             if hours.is_multiple_of(24) {
-                match tessera_web::flows::inactive::run(&state, false).await {
+                match tessera_app::flows::inactive::run(&state, false).await {
                     Ok(actions) => {
                         tracing::info!(count = actions.len(), "inactive-account job ran")
                     }

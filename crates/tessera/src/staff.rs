@@ -6,12 +6,12 @@
 use std::io::BufRead;
 
 use clap::Subcommand;
+use tessera_app::flows::orgs::staff::ROLES;
 use tessera_core::audit::AuditKind;
 use tessera_core::ids::{Email, PersonName, Username};
 use tessera_core::password::PasswordContext;
 use tessera_store::{Account, NewAccount, NewAuditEvent, Store, StoreError, kind};
 use tessera_web::AppState;
-use tessera_web::flows::orgs::staff::ROLES;
 
 use crate::runtime::RunError;
 
@@ -92,7 +92,7 @@ fn password(
         return Ok((pw, false));
     }
     loop {
-        let pw = tessera_web::secrets::token();
+        let pw = tessera_app::secrets::token();
         if state.settings.password_policy.check(&pw, &ctx).is_ok() {
             return Ok((pw, true));
         }
@@ -115,7 +115,7 @@ async fn audit(
 ) -> Result<(), RunError> {
     store
         .append_audit(&NewAuditEvent {
-            at: tessera_web::state::now(),
+            at: tessera_app::state::now(),
             kind: kind.as_str().to_owned(),
             account_id: Some(a.id.clone()),
             username: Some(a.username.clone()),
@@ -147,7 +147,7 @@ pub async fn create(
         .hash(pw)
         .await
         .map_err(|f| format!("hashing failed: {}", f.code))?;
-    let now = tessera_web::state::now();
+    let now = tessera_app::state::now();
     let new = NewAccount {
         username: username.to_string(),
         name: name.to_string(),
@@ -238,7 +238,7 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
                 .await
                 .map_err(|f| format!("hashing failed: {}", f.code))?;
             store
-                .set_password(&a.id, &hash, tessera_web::state::now())
+                .set_password(&a.id, &hash, tessera_app::state::now())
                 .await?;
             let ended = store.delete_staff_sessions_for(&a.id).await?;
             audit(
@@ -259,7 +259,7 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
         StaffCommand::Remove { username } => {
             let a = staff_account(store, &username).await?;
             store
-                .delete_account(&a.id, tessera_web::state::now())
+                .delete_account(&a.id, tessera_app::state::now())
                 .await?;
             audit(store, AuditKind::StaffRemoved, &a, serde_json::json!({})).await?;
             println!("{} removed", a.username);

@@ -3,7 +3,7 @@
 //! fetched here: discovery happens at the first sign-in, so a provider that is down does not
 //! stop Tessera from starting.
 
-use tessera_web::flows::upstream::{Upstreams, config};
+use tessera_app::flows::upstream::{Upstreams, config};
 
 use crate::config::Config;
 use crate::runtime::RunError;

@@ -8,6 +8,7 @@
 //! The deadline is for the whole body, not between chunks: a byte every few seconds would
 //! keep a between-chunks timer from ever firing.
 
+use crate::error::FailureExt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,8 +17,8 @@ use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::CONNECTION;
-use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::{Frame, SizeHint};
@@ -25,7 +26,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::context::lang_of;
 use crate::error::Failure;
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// The error a body yields once its deadline has passed.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +92,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return resp;
     }
     tracing::warn!("request body not received in time; connection closed");
-    let mut resp = Failure::new(StatusCode::REQUEST_TIMEOUT, "request_timeout")
+    let mut resp = Failure::new(crate::error::FailureKind::Timeout, "request_timeout")
         .in_lang(lang)
         .into_response();
     resp.headers_mut()

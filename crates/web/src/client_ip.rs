@@ -12,9 +12,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
-/// The client address of a request, as decided by [`resolve`]; read by [`crate::context::Ctx`].
+/// The client address of a request, as decided by [`resolve`]; read by [`crate::context::ReqCtx`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 

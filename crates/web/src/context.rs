@@ -1,5 +1,5 @@
-//! Per-request context: the client's address, user agent and language, taken from the request
-//! for audit records and for the language of every message.
+//! The request context of the use cases ([`tessera_app::context::Ctx`]) taken from an HTTP
+//! request: the client's address, user agent, browser and language.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,21 +12,20 @@ use tessera_core::lang::Lang;
 use crate::client_ip::ClientIp;
 use crate::cookies;
 
-/// Name of the cookie that remembers the language chosen with the switch.
-pub const LANG_COOKIE: &str = "tessera_lang";
+pub use tessera_app::context::{Ctx, LANG_COOKIE};
 
-/// Who is asking, from where, in which language.
+/// Extractor: the use cases' [`Ctx`] of this request (dereferences to it).
 #[derive(Debug, Clone)]
-pub struct Ctx {
-    /// The browser, as a digest of its CSRF cookie (API clients without one: `None`); per-browser
-    /// limits count under it.
-    pub browser: Option<String>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub lang: Lang,
+pub struct ReqCtx(pub Ctx);
+
+impl std::ops::Deref for ReqCtx {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.0
+    }
 }
 
-impl Ctx {
+impl ReqCtx {
     pub fn from_parts(parts: &Parts) -> Self {
         // The client behind trusted proxies (crate::client_ip), else the TCP peer.
         let ip = match parts.extensions.get::<ClientIp>() {
@@ -46,13 +45,13 @@ impl Ctx {
         let browser = parts
             .extensions
             .get::<crate::csrf::BrowserCookie>()
-            .map(|c| crate::secrets::digest(&["browser", &c.0]));
-        Self {
+            .map(|c| tessera_app::secrets::digest(&["browser", &c.0]));
+        Self(Ctx {
             browser,
             ip,
             user_agent,
             lang: lang_of(parts),
-        }
+        })
     }
 }
 
@@ -70,11 +69,11 @@ pub fn lang_of(parts: &Parts) -> Lang {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+impl<S: Send + Sync> FromRequestParts<S> for ReqCtx {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ctx::from_parts(parts))
+        Ok(ReqCtx::from_parts(parts))
     }
 }
 

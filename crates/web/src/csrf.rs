@@ -3,10 +3,11 @@
 //! echoed in the `X-CSRF-Token` header or the form field `_csrf`. Requests carrying no cookie at all have no ambient
 //! authority to abuse and pass (API clients with bearer-less JSON calls).
 
+use crate::error::FailureExt;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, ORIGIN, SET_COOKIE};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -17,7 +18,7 @@ use subtle::ConstantTimeEq;
 use crate::context::lang_of;
 use crate::cookies;
 use crate::error::Failure;
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 pub const CSRF_COOKIE: &str = "tessera_csrf";
 /// The cookie's name on https: `__Host-` makes browsers refuse it unless it is Secure, has
@@ -92,7 +93,7 @@ async fn check(state: &AppState, req: Request, token: Option<&str>) -> Result<Re
     let (parts, body) = req.into_parts();
     let refuse = || {
         tracing::warn!(path = %parts.uri.path(), "request refused by CSRF protection");
-        Failure::new(StatusCode::FORBIDDEN, "csrf_failed")
+        Failure::new(crate::error::FailureKind::Forbidden, "csrf_failed")
             .in_lang(lang_of(&parts))
             .into_response()
     };

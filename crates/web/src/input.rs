@@ -13,6 +13,7 @@
 //! Values decoded later from other places (HTTP Basic credentials, a client assertion's
 //! claims) are checked where they are decoded (`flows::oidc::client_auth`).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::body::{Body, HttpBody, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
@@ -24,12 +25,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tessera_core::audit::AuditKind;
 
-use crate::audit::{self, Subject};
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::error::Failure;
-use crate::flows::oidc::OAuthError;
 use crate::pages::layout::{Page, PageCtx, render};
-use crate::state::AppState;
+use tessera_app::audit::{self, Subject};
+use tessera_app::flows::oidc::OAuthError;
+use tessera_app::state::AppState;
 
 /// The audit outcome of a refusal.
 pub const OUTCOME: &str = "nul_in_text";
@@ -102,13 +103,7 @@ fn body_nul(headers: &HeaderMap, raw: &[u8]) -> bool {
     }
 }
 
-/// `text` as the audit log may store it: NUL replaced by U+FFFD, at most 64 characters.
-pub fn shown(text: &str) -> String {
-    text.chars()
-        .take(64)
-        .map(|c| if c == '\0' { '\u{FFFD}' } else { c })
-        .collect()
-}
+pub use tessera_app::text::shown;
 
 /// The value of `name` in a URL-encoded text.
 fn form_field(raw: &[u8], name: &str) -> Option<String> {
@@ -198,7 +193,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// Audits the refused request and answers it in its endpoint's format.
 async fn refuse(state: &AppState, mut parts: Parts, body: &[u8], place: Place) -> Response {
-    let ctx = Ctx::from_parts(&parts);
+    let ctx = ReqCtx::from_parts(&parts);
     let path = parts.uri.path().to_string();
     tracing::warn!(%path, place = place.as_str(), "request with a NUL character refused");
     let username = identity(&parts, body, "username");

@@ -1,29 +1,22 @@
-//! Tessera's HTTP layer: translates requests into the account flows and back, as pages
-//! (askama, zh-TW first) and as a JSON API with an OpenAPI description.
+//! Tessera's HTTP layer: translates requests into the use cases of `tessera_app` and back, as
+//! pages (askama, zh-TW first) and as a JSON API with an OpenAPI description. Routes,
+//! extractors, cookies, CSRF, security headers and assets live here; nothing else does.
 
 pub mod api;
-pub mod audit;
 pub mod body_timeout;
-pub mod captcha;
 pub mod client_ip;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
-// Demo mode's card reader.
-pub mod demo;
 pub mod error;
-pub mod flows;
-pub mod hashing;
+pub mod extract;
 pub mod input;
-pub mod mails;
 pub mod metrics;
 // OpenID Connect provider over HTTP.
 pub mod oidc;
+pub mod outbound;
 pub mod pages;
-pub mod secrets;
 pub mod session;
-pub mod settings;
-pub mod state;
 
 use axum::Router;
 use axum::extract::State;
@@ -34,8 +27,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use settings::{HashParams, Settings};
-pub use state::AppState;
+pub use tessera_app::settings::{HashParams, Settings};
+pub use tessera_app::state::AppState;
 
 /// Largest request body accepted anywhere.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -56,14 +49,14 @@ frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
 /// The page CSP as text (the OIDC consent and logout pages widen its `form-action`).
 pub(crate) fn csp_for(settings: &Settings) -> String {
-    csp(settings::signer_origin(&settings.signer_url)
+    csp(tessera_app::settings::signer_origin(&settings.signer_url)
         .ok()
         .as_deref())
 }
 
 /// The CSP header value; a signer address that is not a loopback origin is left out.
 fn csp_header(settings: &Settings) -> HeaderValue {
-    let origin = settings::signer_origin(&settings.signer_url)
+    let origin = tessera_app::settings::signer_origin(&settings.signer_url)
         .map_err(|e| tracing::error!(error = %e, "signer_url ignored in the CSP"))
         .ok();
     HeaderValue::from_str(&csp(origin.as_deref()))
@@ -102,7 +95,14 @@ fn hsts(settings: &Settings) -> Option<HeaderValue> {
 
 /// The whole application: pages, API, health and metrics, with the security layers.
 /// `/metrics` is here only when a bearer token guards it and no listener of its own serves it.
-pub fn app(state: AppState) -> Router {
+pub fn app(mut state: AppState) -> Router {
+    if state.outbound.is_none() {
+        // The use cases' requests to other services (upstream providers) go through this client.
+        match outbound::HttpClient::new() {
+            Ok(client) => state.outbound = Some(std::sync::Arc::new(client)),
+            Err(e) => tracing::error!(error = %e, "outbound HTTP client unavailable"),
+        }
+    }
     let s = &state.settings;
     let mut routes = Router::new()
         .merge(pages::router())

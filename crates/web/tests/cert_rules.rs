@@ -157,8 +157,8 @@ async fn challenges_are_single_use_and_bound(store: Store, db: TestDatabase) -> 
         id: "expired-challenge".into(),
         bytes: bytes.clone(),
         purpose: "login".into(),
-        session_binding: tessera_web::flows::cert::browser_binding(&b.csrf()),
-        expires_at: tessera_web::state::now() - 1,
+        session_binding: tessera_app::flows::cert::browser_binding(&b.csrf()),
+        expires_at: tessera_app::state::now() - 1,
     };
     h.state
         .store
@@ -358,7 +358,7 @@ async fn inactive_job_skips_the_missing_email_of_institution_accounts(
     db: TestDatabase,
 ) -> R {
     let h = cert_harness(store, db);
-    let old = tessera_web::state::now() - 6 * 365 * 86_400;
+    let old = tessera_app::state::now() - 6 * 365 * 86_400;
     for (username, email) in [("H0000000001", ""), ("Oldie0001", "oldie@example.tw")] {
         h.state
             .store
@@ -378,7 +378,7 @@ async fn inactive_job_skips_the_missing_email_of_institution_accounts(
             .await
             .map_err(|e| e.to_string())?;
     }
-    let actions = tessera_web::flows::inactive::run(&h.state, false)
+    let actions = tessera_app::flows::inactive::run(&h.state, false)
         .await
         .map_err(|f| f.code.to_string())?;
     ensure(actions.len() == 2, format!("{actions:?}"))?;

@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
+use tessera_app::flows::inactive;
+use tessera_app::state::now;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{NewAccount, Store};
-use tessera_web::flows::inactive;
-use tessera_web::state::now;
 
 type R = Result<(), String>;
 

@@ -11,10 +11,10 @@ use axum::http::Method;
 use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
 use oidc::helpers::*;
+use tessera_app::flows::oidc::OperatorToken;
 use tessera_core::loa::Loa;
 use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
-use tessera_web::flows::oidc::OperatorToken;
 
 use common::{BASE, harness, harness_with, test_settings};
 
@@ -218,7 +218,7 @@ async fn password_reset_revokes_grants(store: Store, db: TestDatabase) -> R {
         .await
         .map_err(|e| e.to_string())?
         .ok_or("account")?;
-    tessera_web::flows::reset::set_new_password(
+    tessera_app::flows::reset::set_new_password(
         &h.state,
         &account,
         "Renewed2027ok",
@@ -251,7 +251,7 @@ async fn removed_client_is_refused_at_once(store: Store, db: TestDatabase) -> R 
         exchange(&h.app, &rp, &first, &v1).await.status == 200,
         "tokens before removal (the client row is now cached)",
     )?;
-    let removed = tessera_web::flows::oidc::clients::remove(&h.state, &rp.client.id, &ctx(), "op")
+    let removed = tessera_app::flows::oidc::clients::remove(&h.state, &rp.client.id, &ctx(), "op")
         .await
         .map_err(|f| f.code.to_string())?;
     ensure(removed, "client removed")?;

@@ -250,7 +250,7 @@ async fn key_rotation_keeps_old_tokens_valid(store: Store, db: TestDatabase) -> 
     let (rp, cookie, t) = tokens(&h.app, &h.state, "frank01").await?;
     let old_access = t["access_token"].as_str().unwrap_or("").to_string();
     let (_, _, old_kid) = verify_jwt(&h.app, &old_access).await?;
-    let (new_kid, retired) = tessera_web::flows::oidc::rotate_keys(&h.state, "ES256", &ctx())
+    let (new_kid, retired) = tessera_app::flows::oidc::rotate_keys(&h.state, "ES256", &ctx())
         .await
         .map_err(|f| f.code.to_string())?;
     ensure(

@@ -24,7 +24,7 @@ const DISCOVERY: &str = "/.well-known/openid-configuration";
 /// The `acr` of the ID token the code in `loc` is exchanged for.
 async fn acr_of_code(
     app: &axum::Router,
-    rp: &tessera_web::flows::oidc::clients::Registered,
+    rp: &tessera_app::flows::oidc::clients::Registered,
     loc: &str,
     v: &str,
 ) -> Result<String, String> {

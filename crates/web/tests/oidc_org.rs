@@ -19,10 +19,10 @@ use oidc::helpers as op;
 use serde_json::{Value, json};
 use steps::{add_handler, handler_login, with_manager};
 use support::{NDC, card, org_harness};
+use tessera_app::flows::oidc::clients::Registered;
 use tessera_core::loa::Loa;
 use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
-use tessera_web::flows::oidc::clients::Registered;
 
 tessera_store::both_backends!(organization_claim_needs_the_same_person_as_handler);
 

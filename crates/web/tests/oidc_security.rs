@@ -209,7 +209,7 @@ async fn refresh_reuse_revokes_the_family(store: Store, db: TestDatabase) -> R {
 
 async fn expired_code_is_refused(store: Store, db: TestDatabase) -> R {
     ensure(
-        tessera_web::flows::oidc::OidcSettings::default().code_ttl == 60,
+        tessera_app::flows::oidc::OidcSettings::default().code_ttl == 60,
         "codes live 60 s",
     )?;
     let mut settings = test_settings();
@@ -239,7 +239,7 @@ async fn national_id_only_at_card_level_for_allowed_clients(store: Store, db: Te
     let scope = [("scope", "openid tw_national_id")];
     async fn claims(
         h: &common::Harness,
-        rp: &tessera_web::flows::oidc::clients::Registered,
+        rp: &tessera_app::flows::oidc::clients::Registered,
         cookie: &str,
         extra: &[(&str, &str)],
     ) -> Result<serde_json::Value, String> {

@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use common::*;
-use tessera_notify::Email;
-use tessera_store::testing::TestDatabase;
-use tessera_store::{AuditVerify, NewAuditEvent, Store};
-use tessera_web::flows::outbox::{
+use tessera_app::flows::outbox::{
     self, Delivery, FIRST_RETRY_SECS, GIVE_UP_AFTER_SECS, LEASE_SECS, deliver_due, deliver_due_at,
     send_later,
 };
-use tessera_web::state::now;
+use tessera_app::state::now;
+use tessera_notify::Email;
+use tessera_store::testing::TestDatabase;
+use tessera_store::{AuditVerify, NewAuditEvent, Store};
 
 type R = Result<(), String>;
 

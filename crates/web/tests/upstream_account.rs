@@ -29,7 +29,7 @@ async fn nodes_share_the_flow(store: Store, db: TestDatabase) -> R {
     register_verified(&h.app, h.dir.path(), "Node2026", "node@example.tw").await;
     let other = h.db.connect().await.map_err(|e| e.to_string())?;
     let checked = fake_config(&h.fake).check(BASE, |_| None)?;
-    let upstream = tessera_web::flows::upstream::Upstreams::new(vec![checked])?;
+    let upstream = tessera_app::flows::upstream::Upstreams::new(vec![checked])?;
     let node_b =
         tessera_web::app(state_on(other, h.dir.path(), test_settings()).with_upstream(upstream));
     let mut b = Browser::default();

@@ -16,9 +16,9 @@ use axum::http::StatusCode;
 use fake::Tamper;
 use helpers::*;
 use serde_json::json;
+use tessera_app::flows::upstream::hash;
 use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
-use tessera_web::flows::upstream::hash;
 
 tessera_store::both_backends!(
     state_is_single_use_and_bound,
@@ -125,7 +125,7 @@ async fn state_is_single_use_and_bound(store: Store, db: TestDatabase) -> R {
         .await
         .map_err(|e| e.to_string())?
         .ok_or("stored")?;
-    row.expires_at = tessera_web::state::now() - 1;
+    row.expires_at = tessera_app::state::now() - 1;
     store
         .insert_upstream_state(&row)
         .await

@@ -1,6 +1,7 @@
 //! JSON API: registration, the signed-in member's own account (read, edit, delete, password),
 //! and email / mobile verification.
 
+use crate::error::FailureExt;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -12,13 +13,13 @@ use utoipa::ToSchema;
 use super::json::ApiJson;
 use super::me::{Me, MeAny, MeExpiredOk, MeUnverifiedOk};
 use super::views::{AccountView, CreatedView, ErrorBody, MeView, loa_str};
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::error::ApiError;
-use crate::flows::profile::{DeleteInput, PasswordChange, ProfileInput};
-use crate::flows::register::RegisterInput;
-use crate::flows::{login::password_expires_at, profile, register, verify};
 use crate::session::clear_cookie;
-use crate::state::AppState;
+use tessera_app::flows::profile::{DeleteInput, PasswordChange, ProfileInput};
+use tessera_app::flows::register::RegisterInput;
+use tessera_app::flows::{login::password_expires_at, profile, register, verify};
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -32,7 +33,7 @@ fn cookie(value: String) -> [(HeaderName, String); 1] {
               (status = 409, body = ErrorBody, description = "username_unavailable")))]
 pub async fn create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> ApiResult<Response> {
     let a = register::register(&state, &input, &ctx)
@@ -51,7 +52,7 @@ pub async fn create(
     responses((status = 200, body = MeView), (status = 401, body = ErrorBody)))]
 pub async fn me(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     MeAny {
         session: s,
         account: a,
@@ -76,7 +77,7 @@ pub async fn me(
     responses((status = 200, body = AccountView), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     MeUnverifiedOk { account: a, .. }: MeUnverifiedOk,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<AccountView>> {
@@ -92,7 +93,7 @@ pub async fn update(
     responses((status = 204), (status = 422, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     MeUnverifiedOk { account: a, .. }: MeUnverifiedOk,
     ApiJson(input): ApiJson<DeleteInput>,
 ) -> ApiResult<Response> {
@@ -108,7 +109,7 @@ pub async fn delete(
     responses((status = 204), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     MeExpiredOk { account: a, .. }: MeExpiredOk,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<Response> {
@@ -129,7 +130,7 @@ pub struct TokenInput {
     responses((status = 204), (status = 400, body = ErrorBody, description = "token_invalid")))]
 pub async fn verify_email(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> ApiResult<StatusCode> {
     verify::confirm_email(&state, &input.token, &ctx)
@@ -144,7 +145,7 @@ pub async fn verify_email(
     responses((status = 202), (status = 401, body = ErrorBody)))]
 pub async fn resend_email(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     MeUnverifiedOk { account: a, .. }: MeUnverifiedOk,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
@@ -159,7 +160,7 @@ pub async fn resend_email(
     responses((status = 202), (status = 409, body = ErrorBody)))]
 pub async fn send_mobile_code(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Me { account: a, .. }: Me,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
@@ -179,7 +180,7 @@ pub struct CodeInput {
     responses((status = 204), (status = 400, body = ErrorBody)))]
 pub async fn confirm_mobile(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Me { account: a, .. }: Me,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> ApiResult<StatusCode> {

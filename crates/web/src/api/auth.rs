@@ -1,5 +1,6 @@
 //! JSON API: password sign-in and sign-out, password reset, and the CAPTCHA challenge.
 
+use crate::error::FailureExt;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
@@ -8,14 +9,14 @@ use axum::{Extension, Json};
 
 use super::json::ApiJson;
 use super::views::{AccountView, ErrorBody, SessionView, loa_str};
-use crate::captcha;
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::csrf::CsrfToken;
 use crate::error::ApiError;
-use crate::flows::login::{self, LoginInput, password_expires_at};
-use crate::flows::reset::{self, ResetComplete, ResetRequest};
 use crate::session::{MaybeSession, clear_cookie};
-use crate::state::AppState;
+use tessera_app::captcha;
+use tessera_app::flows::login::{self, LoginInput, password_expires_at};
+use tessera_app::flows::reset::{self, ResetComplete, ResetRequest};
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -26,7 +27,7 @@ type ApiResult<T> = Result<T, ApiError>;
               (status = 423, body = ErrorBody, description = "account_locked")))]
 pub async fn login(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> ApiResult<Response> {
     let ok = login::login(&state, &input, &ctx)
@@ -44,7 +45,7 @@ pub async fn login(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
 pub async fn logout(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     MaybeSession(s): MaybeSession,
 ) -> ApiResult<Response> {
     if let Some(s) = s {
@@ -62,13 +63,13 @@ pub async fn logout(
               (status = 403, body = ErrorBody, description = "cert_national_id_mismatch")))]
 pub async fn request_reset(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<ResetRequest>,
 ) -> ApiResult<StatusCode> {
     if input.channel == "certificate" {
-        let binding = crate::flows::cert::browser_binding(&csrf.0);
-        crate::flows::cert::reset::reset(&state, &input, &binding, &ctx)
+        let binding = tessera_app::flows::cert::browser_binding(&csrf.0);
+        tessera_app::flows::cert::reset::reset(&state, &input, &binding, &ctx)
             .await
             .map_err(|f| f.in_lang(ctx.lang))?;
         return Ok(StatusCode::NO_CONTENT);
@@ -84,7 +85,7 @@ pub async fn request_reset(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn complete_reset(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     ApiJson(input): ApiJson<ResetComplete>,
 ) -> ApiResult<StatusCode> {
     reset::complete(&state, &input, &ctx)
@@ -95,7 +96,7 @@ pub async fn complete_reset(
 
 /// A fresh ALTCHA proof-of-work challenge (single use, 10 minutes).
 #[utoipa::path(get, path = "/api/v1/captcha", tag = "captcha", responses((status = 200)))]
-pub async fn captcha(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
+pub async fn captcha(State(state): State<AppState>, ctx: ReqCtx) -> ApiResult<Response> {
     let c = captcha::issue(&state).map_err(|f| f.in_lang(ctx.lang))?;
     Ok(([(CACHE_CONTROL, "no-store")], Json(c)).into_response())
 }

@@ -2,6 +2,7 @@
 //! certificate sign-in (and certificate-only sessions), binding and unbinding. Password reset
 //! by certificate is `POST /api/v1/password-resets` with `channel: "certificate"` (`auth.rs`).
 
+use crate::error::FailureExt;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -13,17 +14,17 @@ use utoipa::ToSchema;
 
 use super::json::{ApiJson, ApiPath};
 use super::views::{AccountView, CertView, ErrorBody, loa_str};
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::csrf::CsrfToken;
 use crate::error::{ApiError, Failure};
-use crate::flows::cert::binding::{self, BindInput};
-use crate::flows::cert::login::{self, Candidate, CertLogin, CertLoginInput};
-use crate::flows::cert::only::{self, CertIdentityView};
-use crate::flows::cert::register::{self, CertRegisterInput};
-use crate::flows::cert::{self, ChallengeInput, IssuedChallenge};
-use crate::flows::{self, login::password_expires_at};
 use crate::session::{Authed, MaybeSession};
-use crate::state::AppState;
+use tessera_app::flows::cert::binding::{self, BindInput};
+use tessera_app::flows::cert::login::{self, Candidate, CertLogin, CertLoginInput};
+use tessera_app::flows::cert::only::{self, CertIdentityView};
+use tessera_app::flows::cert::register::{self, CertRegisterInput};
+use tessera_app::flows::cert::{self, ChallengeInput, IssuedChallenge};
+use tessera_app::flows::{self, login::password_expires_at};
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -85,7 +86,7 @@ pub struct BoundView {
               (status = 503, body = ErrorBody, description = "cert_unavailable")))]
 pub async fn challenges(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<ChallengeInput>,
 ) -> ApiResult<Response> {
@@ -102,7 +103,7 @@ pub async fn challenges(
               (status = 409, body = ErrorBody, description = "cert_already_registered, cert_already_bound")))]
 pub async fn registrations(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<CertRegisterInput>,
 ) -> ApiResult<Response> {
@@ -125,7 +126,7 @@ pub async fn registrations(
               (status = 423, body = ErrorBody, description = "account_locked")))]
 pub async fn session(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<CertLoginInput>,
 ) -> ApiResult<Response> {
@@ -186,10 +187,10 @@ pub async fn session(
     responses((status = 200, body = CertIdentityView), (status = 401, body = ErrorBody)))]
 pub async fn identity(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
 ) -> ApiResult<Json<CertIdentityView>> {
-    let s = only::load(&state, &headers)
+    let s = only::load(&state, &crate::cookies::jar(&headers))
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
     s.map(|s| Json(CertIdentityView::new(&s)))
@@ -200,10 +201,10 @@ pub async fn identity(
 #[utoipa::path(delete, path = "/api/v1/cert/session", tag = "certificate", responses((status = 204)))]
 pub async fn end_session(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let clear = only::end(&state, &headers)
+    let clear = only::end(&state, &crate::cookies::jar(&headers))
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
@@ -220,7 +221,7 @@ pub async fn end_session(
               (status = 423, body = ErrorBody, description = "account_locked")))]
 pub async fn bind(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     MaybeSession(s): MaybeSession,
     ApiJson(input): ApiJson<BindInput>,
@@ -247,7 +248,7 @@ pub async fn bind(
         (status = 404, body = ErrorBody, description = "cert_not_bound")))]
 pub async fn unbind(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Authed(s): Authed,
     ApiPath(serial): ApiPath<String>,
 ) -> ApiResult<Response> {

@@ -289,9 +289,9 @@ fn must_be_true() -> Value {
 }
 
 fn challenge_purposes() -> Value {
-    let all: Vec<&str> = crate::flows::cert::PURPOSES
+    let all: Vec<&str> = tessera_app::flows::cert::PURPOSES
         .iter()
-        .chain(crate::flows::orgs::PURPOSES.iter())
+        .chain(tessera_app::flows::orgs::PURPOSES.iter())
         .copied()
         .collect();
     json!({ "enum": all })

@@ -1,8 +1,8 @@
 //! Extractors for the JSON body, the path and the query whose rejections follow the API's
 //! error contract (`400 malformed_request` as JSON) instead of axum's plain-text answers.
 
+use crate::error::FailureExt;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -11,7 +11,7 @@ use crate::error::{ApiError, Failure};
 
 fn malformed(parts: &Parts, rejection: &dyn std::fmt::Display) -> ApiError {
     tracing::debug!(%rejection, "malformed request");
-    Failure::new(StatusCode::BAD_REQUEST, "malformed_request").in_lang(lang_of(parts))
+    Failure::new(crate::error::FailureKind::Invalid, "malformed_request").in_lang(lang_of(parts))
 }
 
 /// Like `axum::extract::Path`, but a segment that cannot be decoded (invalid UTF-8, not a
@@ -58,7 +58,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => {
                 tracing::debug!(%rejection, "malformed JSON body");
-                Err(Failure::new(StatusCode::BAD_REQUEST, "malformed_request").in_lang(lang))
+                Err(
+                    Failure::new(crate::error::FailureKind::Invalid, "malformed_request")
+                        .in_lang(lang),
+                )
             }
         }
     }

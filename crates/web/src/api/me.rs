@@ -4,15 +4,16 @@
 //! address first) and `MeAny` (any session). Which limits each admits is
 //! `crate::session::Open`; a handler that takes `Me` is closed to every limited session.
 
+use crate::error::FailureExt;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tessera_store::Account;
 
 use crate::context::lang_of;
 use crate::error::ApiError;
-use crate::flows;
 use crate::session::{ActiveSession, Open, SessionAccount, admitted};
-use crate::state::AppState;
+use tessera_app::flows;
+use tessera_app::state::AppState;
 
 /// A full session and its account.
 pub struct Me {

@@ -17,7 +17,7 @@ use axum::Router;
 use axum::routing::{delete, get, post};
 use utoipa::OpenApi;
 
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -3,6 +3,7 @@
 //! `/upstream/{id}/start`), and the signed-in member's external-account links (管理外部帳號:
 //! list, remove).
 
+use crate::error::FailureExt;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,12 +12,12 @@ use utoipa::ToSchema;
 
 use super::json::ApiPath;
 use super::views::ErrorBody;
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::error::ApiError;
-use crate::flows;
-use crate::flows::upstream::link::{self, LinkView};
 use crate::session::Authed;
-use crate::state::AppState;
+use tessera_app::flows;
+use tessera_app::flows::upstream::link::{self, LinkView};
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -33,7 +34,7 @@ pub struct ProviderView {
 /// The upstream OpenID providers people can sign in with.
 #[utoipa::path(get, path = "/api/v1/upstream/providers", tag = "upstream",
     responses((status = 200, body = [ProviderView])))]
-pub async fn providers(State(state): State<AppState>, ctx: Ctx) -> Json<Vec<ProviderView>> {
+pub async fn providers(State(state): State<AppState>, ctx: ReqCtx) -> Json<Vec<ProviderView>> {
     Json(
         state
             .upstream
@@ -53,7 +54,7 @@ pub async fn providers(State(state): State<AppState>, ctx: Ctx) -> Json<Vec<Prov
     responses((status = 200, body = [LinkView]), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Authed(s): Authed,
 ) -> ApiResult<Json<Vec<LinkView>>> {
     let lang = ctx.lang;
@@ -73,7 +74,7 @@ pub async fn list(
               (status = 404, body = ErrorBody, description = "upstream_link_not_found")))]
 pub async fn remove(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Authed(s): Authed,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {

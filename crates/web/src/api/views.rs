@@ -3,16 +3,9 @@
 use serde::Serialize;
 use tessera_core::loa::Loa;
 use tessera_store::Account;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
-/// Unix seconds as RFC 3339 (UTC).
-pub fn rfc3339(t: i64) -> Option<String> {
-    OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.format(&Rfc3339).ok())
-}
+pub use tessera_app::text::rfc3339;
 
 /// The account as its owner sees it.
 #[derive(Debug, Serialize, ToSchema)]

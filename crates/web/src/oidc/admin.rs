@@ -14,10 +14,10 @@ use serde::Deserialize;
 use tessera_store::oidc::OidcClient;
 
 use super::respond;
-use crate::flows::oidc::clients::{self, NewClient};
-use crate::flows::orgs::staff::Operator;
 use crate::pages::backoffice::{Nav, StaffPage};
 use crate::pages::layout::{Page, redirect, render};
+use tessera_app::flows::oidc::clients::{self, NewClient};
+use tessera_app::flows::orgs::staff::Operator;
 
 type OperatorPage = StaffPage<Operator>;
 
@@ -27,7 +27,7 @@ struct Created {
 }
 
 #[derive(Template)]
-#[template(path = "oidc_admin.html")]
+#[template(path = "oidc/admin.html")]
 struct AdminPage {
     page: Page,
     staff: Option<Nav>,

@@ -11,13 +11,13 @@ use tessera_core::loa::Loa;
 use tessera_core::oidc::{CLAIMS, SCOPES};
 
 use super::respond::{self, no_store_json, oauth_error};
-use crate::context::Ctx;
-use crate::flows::oidc::logout;
-use crate::flows::oidc::{
+use crate::context::ReqCtx;
+use crate::pages::layout::PageCtx;
+use tessera_app::flows::oidc::logout;
+use tessera_app::flows::oidc::{
     OAuthError, authorize, client_auth, issuer, params, reachable_levels, resource, token,
 };
-use crate::pages::layout::PageCtx;
-use crate::state::{AppState, now};
+use tessera_app::state::{AppState, now};
 
 fn cacheable(mut resp: Response) -> Response {
     resp.headers_mut().insert(
@@ -131,7 +131,14 @@ async fn authorize_with(
     };
     // Any session, limited or not: the flow sends an expired password to sign-in and shows an
     // unverified address its page, and issues no code for either.
-    let o = authorize::start(state, &p, pc.any_session(), headers, &pc.ctx).await;
+    let o = authorize::start(
+        state,
+        &p,
+        pc.any_session(),
+        &crate::cookies::jar(headers),
+        &pc.ctx,
+    )
+    .await;
     respond::outcome(pc, o)
 }
 
@@ -155,7 +162,7 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
 /// `POST /oidc/token`.
 pub async fn token(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -184,7 +191,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 async fn authed_call(
     state: &AppState,
-    ctx: &Ctx,
+    ctx: &ReqCtx,
     headers: &HeaderMap,
     body: &[u8],
     path: &str,
@@ -193,7 +200,7 @@ async fn authed_call(
     let endpoint = format!("{}{path}", issuer(state));
     let client =
         client_auth::authenticate(state, authorization(headers), &p, &endpoint, ctx).await?;
-    let token = crate::flows::oidc::param(&p, "token")
+    let token = tessera_app::flows::oidc::param(&p, "token")
         .ok_or_else(|| OAuthError::request("token missing"))?
         .to_string();
     Ok((client, token))
@@ -202,7 +209,7 @@ async fn authed_call(
 /// `POST /oidc/revoke` (RFC 7009): 200 whether or not the token was known.
 pub async fn revoke(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -220,7 +227,7 @@ pub async fn revoke(
 /// `POST /oidc/introspect` (RFC 7662).
 pub async fn introspect(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {

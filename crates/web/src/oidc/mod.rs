@@ -4,7 +4,7 @@
 //! parties call it cross-site (these endpoints use no cookie authority, or only for
 //! navigation); [`router`] — the consent, step-up and logout-confirmation pages, 會員中心 ›
 //! 已授權的服務, and the back-office client page — sits behind it like every other page.
-//! Handlers only translate HTTP to `crate::flows::oidc` and back.
+//! Handlers only translate HTTP to `tessera_app::flows::oidc` and back.
 
 mod admin;
 mod endpoints;
@@ -17,7 +17,7 @@ pub(crate) use respond::oauth_error;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// Endpoints relying parties call (no CSRF guard: no cookie-authenticated state change).
 pub fn backchannel() -> Router<AppState> {

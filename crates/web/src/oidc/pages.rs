@@ -12,13 +12,13 @@ use tessera_core::loa::Loa;
 
 use super::respond::{self, allow_form_action, login_for, origin_of, resume_path};
 use crate::error::Failure;
-use crate::flows::oidc::logout::{self, LogoutOutcome};
-use crate::flows::oidc::{authorize, consent, params};
 use crate::pages::account::require;
 use crate::pages::i18n::L;
 use crate::pages::layout::{Page, PageCtx, redirect, render};
 use crate::session::{Open, clear_cookie};
-use crate::state::AppState;
+use tessera_app::flows::oidc::logout::{self, LogoutOutcome};
+use tessera_app::flows::oidc::{authorize, consent, params};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -61,12 +61,20 @@ pub async fn resume(
 ) -> Response {
     // Any session: the flow decides what a limited one gets (see `authorize_with`).
     let s = pc.any_session();
-    let o = authorize::resume(&state, &q.request, s, false, &headers, &pc.ctx).await;
+    let o = authorize::resume(
+        &state,
+        &q.request,
+        s,
+        false,
+        &crate::cookies::jar(&headers),
+        &pc.ctx,
+    )
+    .await;
     respond::outcome(&pc, o)
 }
 
 #[derive(Template)]
-#[template(path = "oidc_continue.html")]
+#[template(path = "oidc/continue.html")]
 struct ContinuePage {
     page: Page,
     href: String,
@@ -93,7 +101,7 @@ pub async fn continue_page(pc: PageCtx, Query(q): Query<RequestQuery>) -> Respon
 }
 
 #[derive(Template)]
-#[template(path = "oidc_step_up.html")]
+#[template(path = "oidc/step_up.html")]
 struct StepUpPage {
     page: Page,
     client_name: String,
@@ -130,7 +138,7 @@ pub async fn step_up(
 }
 
 #[derive(Template)]
-#[template(path = "oidc_consent.html")]
+#[template(path = "oidc/consent.html")]
 struct ConsentPage {
     page: Page,
     client_name: String,
@@ -188,12 +196,20 @@ pub async fn consent_answer(
 ) -> Response {
     let allow = f.decision == "allow";
     let s = pc.session.as_ref();
-    let o = consent::answer(&state, &f.request, s, allow, &headers, &pc.ctx).await;
+    let o = consent::answer(
+        &state,
+        &f.request,
+        s,
+        allow,
+        &crate::cookies::jar(&headers),
+        &pc.ctx,
+    )
+    .await;
     respond::outcome(&pc, o)
 }
 
 #[derive(Template)]
-#[template(path = "oidc_logout.html")]
+#[template(path = "oidc/logout.html")]
 struct LogoutPage {
     page: Page,
     client_name: String,
@@ -265,7 +281,7 @@ struct AppRow {
 }
 
 #[derive(Template)]
-#[template(path = "oidc_apps.html")]
+#[template(path = "oidc/apps.html")]
 struct AppsPage {
     page: Page,
     apps: Vec<AppRow>,

@@ -3,6 +3,7 @@
 //! unverified email address), and the
 //! Content-Security-Policy that lets a form here end at a client's redirect URI.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Json;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, PRAGMA, WWW_AUTHENTICATE};
@@ -11,15 +12,15 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::error::Failure;
-use crate::flows::oidc::OAuthError;
-use crate::flows::oidc::authorize::Outcome;
 use crate::pages::layout::{Page, PageCtx, redirect, render};
-use crate::state::AppState;
+use tessera_app::flows::oidc::OAuthError;
+use tessera_app::flows::oidc::authorize::Outcome;
+use tessera_app::state::AppState;
 
 /// An OAuth error as JSON (RFC 6749 §5.2), never cached.
 pub fn oauth_error(e: OAuthError) -> Response {
     let mut resp = (
-        e.status,
+        crate::error::status(e.kind),
         Json(json!({ "error": e.error, "error_description": e.description })),
     )
         .into_response();
@@ -67,8 +68,8 @@ pub fn shown(pc: &PageCtx, f: &Failure) -> Response {
         heading,
         text: f.message(pc.ctx.lang),
     };
-    let status = if f.status.is_client_error() {
-        f.status
+    let status = if f.status().is_client_error() {
+        f.status()
     } else {
         StatusCode::INTERNAL_SERVER_ERROR
     };

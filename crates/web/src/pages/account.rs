@@ -18,9 +18,9 @@ use super::home::failure_page;
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use crate::error::Failure;
-use crate::flows::{self, login::password_expires_at, verify};
 use crate::session::{self, ActiveSession, Limit, Open};
-use crate::state::AppState;
+use tessera_app::flows::{self, login::password_expires_at, verify};
+use tessera_app::state::AppState;
 
 /// Path of the one page open to a session whose password expired.
 pub const PASSWORD_PAGE: &str = "/account/password";
@@ -107,7 +107,7 @@ pub fn date_time(t: i64) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "account/home.html")]
 struct AccountPage {
     page: Page,
     a: Account,
@@ -173,7 +173,7 @@ pub async fn show(State(state): State<AppState>, pc: PageCtx) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "email_unverified.html")]
+#[template(path = "account/email_unverified.html")]
 struct UnverifiedPage {
     page: Page,
     a: Account,

@@ -2,6 +2,7 @@
 //! the lockout message when the account is disabled), the 憑證登入 form beside it (the card
 //! signs through `cert-sign.js`; handled in `cert/login.rs`) and sign-out.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Query, State};
@@ -14,9 +15,9 @@ use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, is_local_path, redirect, render};
 use super::register::opt;
-use crate::flows::login::{self, LoginInput};
 use crate::session::clear_cookie;
-use crate::state::AppState;
+use tessera_app::flows::login::{self, LoginInput};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -34,7 +35,7 @@ pub struct NextQuery {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 struct LoginPage {
     page: Page,
     form: Form,
@@ -110,7 +111,7 @@ pub fn cert_failed(state: &AppState, pc: &PageCtx, failure: &crate::error::Failu
         sign: SignBox::new(state, "login"),
         cert_error: super::cert::message(l, Some(failure)),
     };
-    render(pc, failure.status, &t)
+    render(pc, failure.status(), &t)
 }
 
 pub async fn submit(
@@ -150,7 +151,7 @@ pub async fn submit(
                 sign: SignBox::new(&state, "login"),
                 cert_error: "",
             };
-            render(&pc, failure.status, &t)
+            render(&pc, failure.status(), &t)
         }
     }
 }

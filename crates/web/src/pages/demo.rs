@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::home::failure_page;
 use super::layout::{Page, PageCtx, redirect, render};
-use crate::demo::DemoPerson;
 use crate::error::Failure;
-use crate::state::AppState;
+use tessera_app::demo::DemoPerson;
+use tessera_app::state::AppState;
 
 #[derive(Template)]
 #[template(path = "demo.html")]
@@ -26,7 +26,7 @@ struct DemoPage {
 }
 
 fn not_found() -> Failure {
-    Failure::new(StatusCode::NOT_FOUND, "not_found")
+    Failure::new(crate::error::FailureKind::NotFound, "not_found")
 }
 
 /// `GET /demo`.

@@ -17,11 +17,11 @@ use super::layout::{Page, PageCtx, redirect, render};
 use super::upstream::{Button, failed};
 use crate::cookies;
 use crate::csrf;
-use crate::flows::upstream::flow_cookie_name;
-use crate::flows::upstream::link::{self, LinkView};
-use crate::flows::upstream::start::{self, Purpose};
 use crate::session::Open;
-use crate::state::AppState;
+use tessera_app::flows::upstream::flow_cookie_name;
+use tessera_app::flows::upstream::link::{self, LinkView};
+use tessera_app::flows::upstream::start::{self, Purpose};
+use tessera_app::state::AppState;
 
 /// Date and time (Taiwan time) as YYYY-MM-DD HH:MM.
 fn when(t: i64) -> String {
@@ -51,7 +51,7 @@ struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "upstream_links.html")]
+#[template(path = "upstream/links.html")]
 struct LinksPage {
     page: Page,
     rows: Vec<Row>,
@@ -148,8 +148,8 @@ pub async fn start_link(
         Err(r) => return r,
     };
     // The page's token proves the request came from 管理外部帳號 itself.
-    if pc.csrf.is_empty() || !crate::secrets::same(&q.csrf, &pc.csrf) {
-        let f = crate::error::Failure::new(StatusCode::FORBIDDEN, "csrf_failed");
+    if pc.csrf.is_empty() || !tessera_app::secrets::same(&q.csrf, &pc.csrf) {
+        let f = crate::error::Failure::new(crate::error::FailureKind::Forbidden, "csrf_failed");
         return failed(&pc, &f, true);
     }
     let browser = cookies::get(&headers, flow_cookie_name(&state));

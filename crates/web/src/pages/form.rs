@@ -271,7 +271,7 @@ mod tests {
         let mut form = Form::new(vec![Field::text("username", "Username")]);
         form.fail(
             l,
-            &Failure::new(axum::http::StatusCode::LOCKED, "account_locked"),
+            &Failure::new(crate::error::FailureKind::Locked, "account_locked"),
         );
         assert!(form.summary.contains("disabled after 5 wrong passwords"));
         assert!(form.lines.is_empty());

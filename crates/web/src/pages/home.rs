@@ -1,6 +1,7 @@
 //! The pages that need no form: home, terms of use and privacy policy, the goodbye page after
 //! deletion, the language switch, and the HTML "not found" page.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, Uri};
@@ -13,7 +14,7 @@ use super::layout::{Page, PageCtx, is_local_path, redirect, render};
 use crate::context::LANG_COOKIE;
 use crate::cookies;
 use crate::error::Failure;
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// The language cookie lives a year.
 const LANG_MAX_AGE: i64 = 365 * 86_400;
@@ -97,7 +98,7 @@ pub struct MessagePage {
 pub async fn not_found(uri: Uri, pc: PageCtx) -> Response {
     let l = pc.l();
     if uri.path().starts_with("/api/") {
-        return Failure::new(StatusCode::NOT_FOUND, "not_found")
+        return Failure::new(crate::error::FailureKind::NotFound, "not_found")
             .in_lang(l.0)
             .into_response();
     }
@@ -122,7 +123,7 @@ pub fn failure_page(pc: &PageCtx, failure: &Failure) -> Response {
     let heading = page.title;
     render(
         pc,
-        failure.status,
+        failure.status(),
         &MessagePage {
             page,
             heading,

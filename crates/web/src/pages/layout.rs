@@ -11,11 +11,11 @@ use cookie::SameSite;
 
 use super::assets;
 use super::i18n::{Flash, L, flash};
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::session::{ActiveSession, MaybeSession, SessionAccount};
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// Cookie carrying the code of a one-time message across a redirect.
 pub const FLASH_COOKIE: &str = "tessera_flash";
@@ -23,7 +23,7 @@ const FLASH_MAX_AGE: i64 = 60;
 
 /// Everything a page handler needs to know about the request.
 pub struct PageCtx {
-    pub ctx: Ctx,
+    pub ctx: ReqCtx,
     pub csrf: String,
     /// The member session, only when it is full: a session limited to changing an expired
     /// password or to verifying the email address is not here (see [`PageCtx::any_session`]
@@ -44,7 +44,7 @@ impl FromRequestParts<AppState> for PageCtx {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let ctx = Ctx::from_parts(parts);
+        let ctx = ReqCtx::from_parts(parts);
         let csrf = parts
             .extensions
             .get::<CsrfToken>()
@@ -160,13 +160,7 @@ fn lang_switch_href(tag: &str, here: &str) -> String {
     format!("/lang?{query}")
 }
 
-/// Is `next` a path on this site (and nothing that a browser could read as another host)?
-pub fn is_local_path(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
-}
+pub use tessera_app::text::is_local_path;
 
 /// Renders a template as an HTML response; clears the flash cookie once it was shown.
 pub fn render<T: Template>(pc: &PageCtx, status: StatusCode, template: &T) -> Response {

@@ -38,10 +38,7 @@ mod tests;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::state::AppState;
-
-/// The one "is this a path on this site" rule, for flows that keep a `next` (upstream sign-in).
-pub(crate) use layout::is_local_path;
+use tessera_app::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,6 +1,7 @@
 //! 變更密碼 (needs the current password; the only page open when the password expired) and
 //! 刪除帳號 (password confirmation, an irreversible-action warning, then the goodbye page).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -13,9 +14,9 @@ use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use super::register::password_hint;
-use crate::flows::profile::{self, DeleteInput, PasswordChange};
 use crate::session::{Open, clear_cookie};
-use crate::state::AppState;
+use tessera_app::flows::profile::{self, DeleteInput, PasswordChange};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -26,7 +27,7 @@ pub struct ChangeForm {
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "account/password.html")]
 struct PasswordPage {
     page: Page,
     form: Form,
@@ -94,7 +95,7 @@ pub async fn submit(
                 return redirect("/account", &[cookie, pc.flash_cookie("password_changed")]);
             }
             Err(failure) => {
-                status = failure.status;
+                status = failure.status();
                 form.fail(l, &failure);
             }
         }
@@ -114,7 +115,7 @@ pub struct DeleteForm {
 }
 
 #[derive(Template)]
-#[template(path = "delete.html")]
+#[template(path = "account/delete.html")]
 struct DeletePage {
     page: Page,
     username: String,
@@ -168,7 +169,7 @@ pub async fn delete_submit(
         Ok(()) => return redirect("/goodbye", &[clear_cookie(&state)]),
         Err(failure) => {
             form.fail(l, &failure);
-            failure.status
+            failure.status()
         }
     };
     let t = DeletePage {

@@ -1,6 +1,7 @@
 //! 個人資料維護: editing every profile field but the username; a changed email is verified
 //! again (the flow mails the link) and the member is told so.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -14,9 +15,9 @@ use super::form::{Field, Form, Group};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use super::register::{mobile_field, opt, profile_fields};
-use crate::flows::profile::{self, ProfileInput};
 use crate::session::Open;
-use crate::state::AppState;
+use tessera_app::flows::profile::{self, ProfileInput};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -47,7 +48,7 @@ impl ProfileForm {
 }
 
 #[derive(Template)]
-#[template(path = "profile.html")]
+#[template(path = "account/profile.html")]
 struct ProfilePage {
     page: Page,
     username: String,
@@ -140,7 +141,7 @@ pub async fn submit(
                 username: a.username.clone(),
                 form: f,
             };
-            render(&pc, failure.status, &t)
+            render(&pc, failure.status(), &t)
         }
     }
 }

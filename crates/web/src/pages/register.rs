@@ -2,6 +2,7 @@
 //! rules as the seed words them, the terms checkbox and the ALTCHA widget; then the page that
 //! asks the registrant to open the verification email.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -13,8 +14,8 @@ use tessera_core::password::PasswordPolicy;
 use super::form::{Field, Form, Group};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
-use crate::flows::register::{self, RegisterInput};
-use crate::state::AppState;
+use tessera_app::flows::register::{self, RegisterInput};
+use tessera_app::state::AppState;
 
 /// The registration form as posted (`_csrf` is checked by the middleware).
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +35,7 @@ pub struct RegisterForm {
 }
 
 #[derive(Template)]
-#[template(path = "register.html")]
+#[template(path = "register/form.html")]
 struct RegisterPage {
     page: Page,
     form: Form,
@@ -43,7 +44,7 @@ struct RegisterPage {
 }
 
 #[derive(Template)]
-#[template(path = "register_done.html")]
+#[template(path = "register/done.html")]
 struct DonePage {
     page: Page,
 }
@@ -245,7 +246,7 @@ pub async fn submit(
     if mismatch {
         // Only the field rules were checked; the missing CAPTCHA is not the user's problem.
         failure.fields.retain(|e| e.field != "captcha");
-        failure.status = StatusCode::UNPROCESSABLE_ENTITY;
+        failure.kind = crate::error::FailureKind::Validation;
         if !failure.fields.is_empty() {
             f.fail(l, &failure);
         }
@@ -259,7 +260,7 @@ pub async fn submit(
         form: f,
         upstream_note,
     };
-    render(&pc, failure.status, &t)
+    render(&pc, failure.status(), &t)
 }
 
 pub async fn done(pc: PageCtx) -> Response {

@@ -2,6 +2,7 @@
 //! with the same neutral answer whether or not anything matched, and setting the new password
 //! with the emailed link or the SMS code.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Query, State};
@@ -13,8 +14,8 @@ use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
 use super::register::{opt, password_hint};
-use crate::flows::reset::{self, ResetComplete, ResetRequest};
-use crate::state::AppState;
+use tessera_app::flows::reset::{self, ResetComplete, ResetRequest};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -26,7 +27,7 @@ pub struct ForgotForm {
 }
 
 #[derive(Template)]
-#[template(path = "forgot.html")]
+#[template(path = "reset/forgot.html")]
 struct ForgotPage {
     page: Page,
     /// The email-link form, then the SMS-code form (ids prefixed `sms-`).
@@ -135,7 +136,7 @@ pub struct ChannelQuery {
 }
 
 #[derive(Template)]
-#[template(path = "forgot_sent.html")]
+#[template(path = "reset/forgot_sent.html")]
 struct SentPage {
     page: Page,
     sms: bool,
@@ -161,7 +162,7 @@ pub struct NewPasswordForm {
 }
 
 #[derive(Template)]
-#[template(path = "reset.html")]
+#[template(path = "reset/reset.html")]
 struct ResetPage {
     page: Page,
     form: Form,
@@ -263,7 +264,7 @@ async fn complete(state: AppState, pc: PageCtx, v: NewPasswordForm, sms: bool) -
         match reset::complete(&state, &input, &pc.ctx).await {
             Ok(()) => return redirect("/login", &[pc.flash_cookie("password_reset")]),
             Err(failure) => {
-                status = failure.status;
+                status = failure.status();
                 match failure.code {
                     "code_invalid" | "code_exhausted" if sms => {
                         form.field_error(l, "code", failure.code);

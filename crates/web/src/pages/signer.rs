@@ -12,7 +12,7 @@ use axum::response::Response;
 
 use super::assets;
 use super::layout::{Page, PageCtx, render};
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 #[derive(Template)]
 #[template(path = "signer.html")]

@@ -4,6 +4,7 @@
 //! are told in a page of their own, always with the way back; nothing from the provider's
 //! answer is ever shown or followed as a redirect.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Path, Query, State};
@@ -18,12 +19,12 @@ use super::layout::{Page, PageCtx, redirect, render};
 use super::register::opt;
 use crate::cookies;
 use crate::error::Failure;
-use crate::flows::login::LoginInput;
-use crate::flows::upstream::callback::{self, CallbackParams, Outcome};
-use crate::flows::upstream::link;
-use crate::flows::upstream::start::{self, Purpose};
-use crate::flows::upstream::{cookie, flow_cookie_name, pending_cookie_name};
-use crate::state::AppState;
+use tessera_app::flows::login::LoginInput;
+use tessera_app::flows::upstream::callback::{self, CallbackParams, Outcome};
+use tessera_app::flows::upstream::link;
+use tessera_app::flows::upstream::start::{self, Purpose};
+use tessera_app::flows::upstream::{cookie, flow_cookie_name, pending_cookie_name};
+use tessera_app::state::AppState;
 
 /// A 「使用 X 登入」 link.
 pub struct Button {
@@ -57,7 +58,7 @@ pub fn buttons(state: &AppState, l: L, next: &str) -> Vec<Button> {
 }
 
 #[derive(Template)]
-#[template(path = "upstream_failed.html")]
+#[template(path = "upstream/failed.html")]
 pub struct FailedPage {
     pub page: Page,
     pub text: &'static str,
@@ -82,7 +83,7 @@ pub fn failed(pc: &PageCtx, failure: &Failure, linking: bool) -> Response {
         back_href,
         back_label,
     };
-    render(pc, failure.status, &t)
+    render(pc, failure.status(), &t)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,7 +158,7 @@ pub async fn callback(
 }
 
 #[derive(Template)]
-#[template(path = "upstream_bind.html")]
+#[template(path = "upstream/bind.html")]
 struct BindPage {
     page: Page,
     form: Form,
@@ -192,12 +193,15 @@ async fn bind_page(
     locked: bool,
 ) -> Response {
     let l = pc.l();
-    let p = match link::pending(state, headers).await {
+    let p = match link::pending(state, &crate::cookies::jar(headers)).await {
         Ok(Some(p)) => p,
         Ok(None) => {
             return failed(
                 pc,
-                &Failure::new(StatusCode::BAD_REQUEST, "upstream_pending_missing"),
+                &Failure::new(
+                    crate::error::FailureKind::Invalid,
+                    "upstream_pending_missing",
+                ),
                 false,
             );
         }
@@ -244,7 +248,7 @@ pub async fn bind_submit(
         password: v.password.clone(),
         captcha: opt(&v.captcha),
     };
-    match link::bind(&state, &headers, &input, &pc.ctx).await {
+    match link::bind(&state, &crate::cookies::jar(&headers), &input, &pc.ctx).await {
         Ok(b) => {
             let to = b.next.unwrap_or_else(|| "/account".to_owned());
             let clear = cookie(&state, pending_cookie_name(&state), None);
@@ -263,7 +267,7 @@ pub async fn bind_submit(
             let mut form = login_form(l, &v.username, true);
             form.fail(l, &f);
             let locked = f.code == "account_locked";
-            bind_page(&state, &pc, &headers, form, f.status, locked).await
+            bind_page(&state, &pc, &headers, form, f.status(), locked).await
         }
     }
 }
@@ -276,7 +280,7 @@ pub async fn register_prefill(
     l: L,
     headers: &HeaderMap,
 ) -> (super::register::RegisterForm, String) {
-    let Ok(Some(p)) = link::pending(state, headers).await else {
+    let Ok(Some(p)) = link::pending(state, &crate::cookies::jar(headers)).await else {
         return (Default::default(), String::new());
     };
     let email = p.email.as_deref().filter(|_| p.email_verified);
@@ -298,9 +302,9 @@ pub async fn register_linked(
     state: &AppState,
     pc: &PageCtx,
     headers: &HeaderMap,
-    input: &crate::flows::register::RegisterInput,
+    input: &tessera_app::flows::register::RegisterInput,
 ) -> Result<Vec<String>, Failure> {
-    link::register(state, headers, input, &pc.ctx).await?;
+    link::register(state, &crate::cookies::jar(headers), input, &pc.ctx).await?;
     Ok(vec![
         cookie(state, pending_cookie_name(state), None),
         pc.flash_cookie("upstream_registered"),

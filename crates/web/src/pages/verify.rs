@@ -1,6 +1,7 @@
 //! The email-verification landing page: the link's GET only shows a button, and the token is
 //! consumed by the POST it sends (mail scanners prefetch links; they must not verify).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Query, State};
@@ -9,8 +10,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::layout::{Page, PageCtx, redirect, render};
-use crate::flows::verify;
-use crate::state::AppState;
+use tessera_app::flows::verify;
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -19,7 +20,7 @@ pub struct TokenParam {
 }
 
 #[derive(Template)]
-#[template(path = "verify_email.html")]
+#[template(path = "register/verify_email.html")]
 struct VerifyPage {
     page: Page,
     token: String,
@@ -61,7 +62,7 @@ pub async fn confirm(
                 token: String::new(),
                 error: failure.message(l.0),
             };
-            render(&pc, failure.status, &t)
+            render(&pc, failure.status(), &t)
         }
     }
 }

@@ -18,11 +18,11 @@ use josekit::jws::{ES256, JwsVerifier, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use tessera_app::flows::oidc::clients::{self, NewClient, Registered};
 use tessera_core::loa::Loa;
 use tessera_store::NewAccount;
 use tessera_web::AppState;
 use tessera_web::context::Ctx;
-use tessera_web::flows::oidc::clients::{self, NewClient, Registered};
 use tower::ServiceExt;
 
 use crate::common::{BASE, Resp};
@@ -96,7 +96,7 @@ pub async fn unverified_account(
             password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
             terms_version: "t".into(),
             terms_accepted_at: 0,
-            created_at: tessera_web::state::now(),
+            created_at: tessera_app::state::now(),
         })
         .await
         .expect("account");

@@ -194,9 +194,12 @@ async fn a_handler_can_do_only_what_was_granted(store: Store, db: TestDatabase) 
         .await;
     refused(&r, StatusCode::FORBIDDEN, "org_permission_denied")?;
     // The claim the OpenID provider sends.
-    let claim = tessera_web::flows::orgs::acting_organization(&h.state, &headers_of(&c))
-        .await
-        .map_err(|f| f.code.to_string())?;
+    let claim = tessera_app::flows::orgs::acting_organization(
+        &h.state,
+        &tessera_web::cookies::jar(&headers_of(&c)),
+    )
+    .await
+    .map_err(|f| f.code.to_string())?;
     let claim = claim.ok_or("acting organization")?;
     ensure(
         claim.agency_code == NDC && claim.permissions == ["benefit_trial.calculate"],

@@ -4,9 +4,9 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use tessera_app::flows::orgs::ApprovalWait;
 use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
-use tessera_web::flows::orgs::ApprovalWait;
 
 use crate::common::{PASSWORD, mail_with, test_settings};
 use crate::helpers::*;

@@ -11,10 +11,10 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use tessera_app::flows::upstream::Upstreams;
+use tessera_app::flows::upstream::config::{ClientSecret, TokenAuth, UpstreamConfig};
 use tessera_store::Store;
 use tessera_store::testing::TestDatabase;
-use tessera_web::flows::upstream::Upstreams;
-use tessera_web::flows::upstream::config::{ClientSecret, TokenAuth, UpstreamConfig};
 use tessera_web::{AppState, Settings};
 use tower::ServiceExt;
 

@@ -3,6 +3,7 @@
 //! extractor `Staff<R>`, which refuses other roles (403 `staff_role_required`) and every
 //! non-staff caller (401 `staff_unauthenticated`).
 
+use crate::error::FailureExt;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -11,15 +12,16 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::api::views::ErrorBody;
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::error::ApiError;
-use crate::flows::login::LoginInput;
-use crate::flows::orgs::registry::{
+use crate::extract::Staff;
+use tessera_app::flows::login::LoginInput;
+use tessera_app::flows::orgs::registry::{
     self, OrgDetailView, OrgInput, OrgPageView, OrgView, SearchQuery,
 };
-use crate::flows::orgs::review::{self, CaseView, CasesQuery, CasesView, RejectInput};
-use crate::flows::orgs::staff::{self, AnyStaff, Operator, Reviewer, Staff, StaffView};
-use crate::state::AppState;
+use tessera_app::flows::orgs::review::{self, CaseView, CasesQuery, CasesView, RejectInput};
+use tessera_app::flows::orgs::staff::{self, AnyStaff, Operator, Reviewer, StaffView};
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -30,7 +32,7 @@ type ApiResult<T> = Result<T, ApiError>;
               (status = 423, body = ErrorBody, description = "account_locked")))]
 pub async fn login(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> ApiResult<Response> {
     let (view, cookie) = staff::login(&state, &input, &ctx)
@@ -50,10 +52,10 @@ pub async fn me(who: Staff<AnyStaff>) -> Json<StaffView> {
 #[utoipa::path(delete, path = "/api/v1/backoffice/session", tag = "back office", responses((status = 204)))]
 pub async fn logout(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let clear = staff::logout(&state, &headers, &ctx)
+    let clear = staff::logout(&state, &crate::cookies::jar(&headers), &ctx)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
@@ -64,7 +66,7 @@ pub async fn logout(
     responses((status = 200, body = CasesView), (status = 403, body = ErrorBody, description = "staff_role_required")))]
 pub async fn reviews(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     _who: Staff<Reviewer>,
     ApiQuery(q): ApiQuery<CasesQuery>,
 ) -> ApiResult<Json<CasesView>> {
@@ -79,7 +81,7 @@ pub async fn reviews(
     responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
 pub async fn review_case(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     _who: Staff<Reviewer>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
@@ -95,7 +97,7 @@ pub async fn review_case(
     responses((status = 200, body = CaseView), (status = 409, body = ErrorBody, description = "review_already_decided")))]
 pub async fn approve(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     who: Staff<Reviewer>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CaseView>> {
@@ -110,7 +112,7 @@ pub async fn approve(
     responses((status = 200, body = CaseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reject(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     who: Staff<Reviewer>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<RejectInput>,
@@ -126,7 +128,7 @@ pub async fn reject(
     responses((status = 200, body = OrgPageView), (status = 403, body = ErrorBody)))]
 pub async fn organizations(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     _who: Staff<Operator>,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<OrgPageView>> {
@@ -141,7 +143,7 @@ pub async fn organizations(
     responses((status = 200, body = OrgDetailView), (status = 404, body = ErrorBody)))]
 pub async fn organization(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     _who: Staff<Operator>,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<OrgDetailView>> {
@@ -156,7 +158,7 @@ pub async fn organization(
     responses((status = 200, body = OrgView), (status = 201, body = OrgView), (status = 422, body = ErrorBody)))]
 pub async fn save_organization(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     who: Staff<Operator>,
     ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<OrgInput>,

@@ -2,6 +2,7 @@
 //! and the opening of an authorization assignment, step by step (`/api/v1/org-flows/{flow}/…`),
 //! and the function permission tree.
 
+use crate::error::FailureExt;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
@@ -12,17 +13,17 @@ use utoipa::ToSchema;
 
 use crate::api::json::{ApiJson, ApiPath};
 use crate::api::views::ErrorBody;
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::csrf::CsrfToken;
 use crate::error::ApiError;
-use crate::flows::cert;
-use crate::flows::orgs::complete::{self, CompletedView, DetailsInput};
-use crate::flows::orgs::flow::{self, FlowView, StartInput, TermsInput, browser_binding};
-use crate::flows::orgs::functions::{GroupView, group_views};
-use crate::flows::orgs::manager::{self, AssignmentView, ManagerCardInput, ManagerStep};
-use crate::flows::orgs::org_card::{self, ContactInput, OrgCardInput};
-use crate::flows::orgs::sessions;
-use crate::state::AppState;
+use tessera_app::flows::cert;
+use tessera_app::flows::orgs::complete::{self, CompletedView, DetailsInput};
+use tessera_app::flows::orgs::flow::{self, FlowView, StartInput, TermsInput, browser_binding};
+use tessera_app::flows::orgs::functions::{GroupView, group_views};
+use tessera_app::flows::orgs::manager::{self, AssignmentView, ManagerCardInput, ManagerStep};
+use tessera_app::flows::orgs::org_card::{self, ContactInput, OrgCardInput};
+use tessera_app::flows::orgs::sessions;
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -37,7 +38,7 @@ fn browser(csrf: &CsrfToken) -> String {
     responses((status = 201, body = FlowView), (status = 400, body = ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<StartInput>,
 ) -> ApiResult<Response> {
@@ -53,7 +54,7 @@ pub async fn start(
     responses((status = 200, body = FlowView), (status = 404, body = ErrorBody, description = "org_flow_invalid")))]
 pub async fn show(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<FlowView>> {
@@ -68,7 +69,7 @@ pub async fn show(
     params(("flow" = String, Path, description = "flow_id")), responses((status = 204)))]
 pub async fn cancel(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
@@ -85,7 +86,7 @@ pub async fn cancel(
               (status = 409, body = ErrorBody, description = "org_flow_step")))]
 pub async fn terms(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<TermsInput>,
@@ -111,7 +112,7 @@ pub async fn terms(
               (status = 409, body = ErrorBody, description = "org_already_registered, org_not_registered, org_cert_bound_elsewhere, org_flow_step")))]
 pub async fn org_certificate(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<OrgCardInput>,
@@ -130,7 +131,7 @@ pub async fn org_certificate(
     responses((status = 202, body = FlowView), (status = 422, body = ErrorBody)))]
 pub async fn contact(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ContactInput>,
@@ -159,7 +160,7 @@ pub struct ManagerAnswer {
               (status = 403, body = ErrorBody, description = "org_manager_mismatch, cert_national_id_mismatch, cert_kind_not_accepted …")))]
 pub async fn manager_certificate(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ManagerCardInput>,
@@ -194,7 +195,7 @@ pub async fn manager_certificate(
               (status = 409, body = ErrorBody, description = "org_flow_step, org_already_registered, org_account_taken")))]
 pub async fn details(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<DetailsInput>,
@@ -209,10 +210,10 @@ pub async fn details(
 #[utoipa::path(delete, path = "/api/v1/org-assignment", tag = "organizations", responses((status = 204)))]
 pub async fn end_assignment(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
-    let clear = sessions::end_assignment(&state, &headers, &ctx)
+    let clear = sessions::end_assignment(&state, &crate::cookies::jar(&headers), &ctx)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
@@ -221,6 +222,6 @@ pub async fn end_assignment(
 /// The function permission tree (功能選單) handlers can be granted, in the request's language.
 #[utoipa::path(get, path = "/api/v1/org-permissions", tag = "organizations",
     responses((status = 200, body = [GroupView])))]
-pub async fn permissions(State(state): State<AppState>, ctx: Ctx) -> Json<Vec<GroupView>> {
+pub async fn permissions(State(state): State<AppState>, ctx: ReqCtx) -> Json<Vec<GroupView>> {
     Json(group_views(&state.settings.orgs.tree.groups, ctx.lang))
 }

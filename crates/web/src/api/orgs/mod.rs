@@ -11,7 +11,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use utoipa::OpenApi;
 
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// The organizations' part of the OpenAPI document.
 #[derive(OpenApi)]

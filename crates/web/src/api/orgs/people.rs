@@ -2,6 +2,7 @@
 //! choice of the organization acted for, and the two card lookups of 七 (organization
 //! certificate OID, citizen certificate serial).
 
+use crate::error::FailureExt;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -10,15 +11,17 @@ use axum::{Extension, Json};
 
 use crate::api::json::ApiJson;
 use crate::api::views::ErrorBody;
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::csrf::CsrfToken;
 use crate::error::ApiError;
-use crate::flows::cert;
-use crate::flows::orgs::handler_login::{self, ChooseInput, HandlerLoginInput, HandlerSessionView};
-use crate::flows::orgs::lookups::{
+use tessera_app::flows::cert;
+use tessera_app::flows::orgs::handler_login::{
+    self, ChooseInput, HandlerLoginInput, HandlerSessionView,
+};
+use tessera_app::flows::orgs::lookups::{
     CitizenLookupInput, CitizenLookupView, OrgLookupInput, OrgLookupView,
 };
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -31,7 +34,7 @@ type ApiResult<T> = Result<T, ApiError>;
               (status = 403, body = ErrorBody, description = "org_handler_not_assigned, org_handler_cert_changed, cert_national_id_mismatch …")))]
 pub async fn login(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<HandlerLoginInput>,
 ) -> ApiResult<Response> {
@@ -47,10 +50,10 @@ pub async fn login(
     responses((status = 200, body = HandlerSessionView), (status = 401, body = ErrorBody)))]
 pub async fn current(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
 ) -> ApiResult<Json<HandlerSessionView>> {
-    handler_login::current(&state, &headers)
+    handler_login::current(&state, &crate::cookies::jar(&headers))
         .await
         .map(Json)
         .map_err(|f| f.in_lang(ctx.lang))
@@ -61,11 +64,11 @@ pub async fn current(
     responses((status = 200, body = HandlerSessionView), (status = 403, body = ErrorBody)))]
 pub async fn choose(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
     ApiJson(input): ApiJson<ChooseInput>,
 ) -> ApiResult<Json<HandlerSessionView>> {
-    handler_login::choose(&state, &headers, &input, &ctx)
+    handler_login::choose(&state, &crate::cookies::jar(&headers), &input, &ctx)
         .await
         .map(Json)
         .map_err(|f| f.in_lang(ctx.lang))
@@ -75,10 +78,10 @@ pub async fn choose(
 #[utoipa::path(delete, path = "/api/v1/org-handler/session", tag = "organizations", responses((status = 204)))]
 pub async fn logout(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let clear = handler_login::logout(&state, &headers, &ctx)
+    let clear = handler_login::logout(&state, &crate::cookies::jar(&headers), &ctx)
         .await
         .map_err(|f| f.in_lang(ctx.lang))?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear)]).into_response())
@@ -90,14 +93,19 @@ pub async fn logout(
     responses((status = 200, body = OrgLookupView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn org_lookup(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<OrgLookupInput>,
 ) -> ApiResult<Json<OrgLookupView>> {
-    crate::flows::orgs::lookups::org_lookup(&state, &input, &cert::browser_binding(&csrf.0), &ctx)
-        .await
-        .map(Json)
-        .map_err(|f| f.in_lang(ctx.lang))
+    tessera_app::flows::orgs::lookups::org_lookup(
+        &state,
+        &input,
+        &cert::browser_binding(&csrf.0),
+        &ctx,
+    )
+    .await
+    .map(Json)
+    .map_err(|f| f.in_lang(ctx.lang))
 }
 
 /// 查詢自然人憑證序號: the citizen card (signature over a `cert-lookup` challenge) and the
@@ -106,11 +114,11 @@ pub async fn org_lookup(
     responses((status = 200, body = CitizenLookupView), (status = 403, body = ErrorBody)))]
 pub async fn citizen_lookup(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     Extension(csrf): Extension<CsrfToken>,
     ApiJson(input): ApiJson<CitizenLookupInput>,
 ) -> ApiResult<Json<CitizenLookupView>> {
-    crate::flows::orgs::lookups::citizen_lookup(
+    tessera_app::flows::orgs::lookups::citizen_lookup(
         &state,
         &input,
         &cert::browser_binding(&csrf.0),

@@ -4,6 +4,7 @@
 //! a handler granted the function for the rest (or the manager / the organization's account
 //! for Tessera's own queries).
 
+use crate::error::FailureExt;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,24 +15,25 @@ use utoipa::IntoParams;
 
 use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::api::views::ErrorBody;
-use crate::context::Ctx;
+use crate::context::ReqCtx;
 use crate::error::{ApiError, Failure};
-use crate::flows::orgs::functions::{self, WorkspaceView};
-use crate::flows::orgs::guard::{
-    AuthorizedList, EnterFunction, ManageHandlers, Org, Receipts, Workspace,
+use crate::extract::Org;
+use tessera_app::flows::orgs::functions::{self, WorkspaceView};
+use tessera_app::flows::orgs::guard::{
+    AuthorizedList, EnterFunction, ManageHandlers, Receipts, Workspace,
 };
-use crate::flows::orgs::handlers::{
+use tessera_app::flows::orgs::handlers::{
     self, CardInfo, CardInfoInput, HandlerBody, HandlerListView, HandlerView, HandlerWritten,
     ListQuery,
 };
-use crate::flows::orgs::queries::{self, AuthorizedListView, ReceiptView};
-use crate::state::AppState;
+use tessera_app::flows::orgs::queries::{self, AuthorizedListView, ReceiptView};
+use tessera_app::state::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
 fn handler_id(raw: &str) -> Result<i64, Failure> {
     raw.parse()
-        .map_err(|_| Failure::new(StatusCode::NOT_FOUND, "not_found"))
+        .map_err(|_| Failure::new(crate::error::FailureKind::NotFound, "not_found"))
 }
 
 /// 授權經辦人清單: a page of handlers (10/25/50), searchable by name or ID, with the seed's
@@ -40,7 +42,7 @@ fn handler_id(raw: &str) -> Result<i64, Failure> {
     responses((status = 200, body = HandlerListView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "org_permission_denied")))]
 pub async fn list_handlers(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<ManageHandlers>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<HandlerListView>> {
@@ -55,7 +57,7 @@ pub async fn list_handlers(
     responses((status = 201, body = HandlerWritten), (status = 409, body = ErrorBody, description = "org_handler_exists"), (status = 422, body = ErrorBody)))]
 pub async fn add_handler(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<ManageHandlers>,
     ApiJson(body): ApiJson<HandlerBody>,
 ) -> ApiResult<Response> {
@@ -70,7 +72,7 @@ pub async fn add_handler(
     responses((status = 200, body = HandlerView), (status = 404, body = ErrorBody)))]
 pub async fn get_handler(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<ManageHandlers>,
     ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<HandlerView>> {
@@ -88,7 +90,7 @@ pub async fn get_handler(
     responses((status = 200, body = HandlerWritten), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_handler(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<ManageHandlers>,
     ApiPath((_, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<HandlerBody>,
@@ -107,7 +109,7 @@ pub async fn update_handler(
     responses((status = 200, body = HandlerWritten), (status = 404, body = ErrorBody)))]
 pub async fn delete_handler(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<ManageHandlers>,
     ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<HandlerWritten>> {
@@ -124,7 +126,7 @@ pub async fn delete_handler(
 #[utoipa::path(post, path = "/api/v1/orgs/{code}/card-info", request_body = CardInfoInput, tag = "organizations", params(("code" = String, Path)),
     responses((status = 200, body = CardInfo), (status = 422, body = ErrorBody)))]
 pub async fn card_info(
-    ctx: Ctx,
+    ctx: ReqCtx,
     _org: Org<ManageHandlers>,
     ApiJson(input): ApiJson<CardInfoInput>,
 ) -> ApiResult<Json<CardInfo>> {
@@ -139,7 +141,7 @@ pub async fn card_info(
     responses((status = 200, body = [ReceiptView]), (status = 403, body = ErrorBody)))]
 pub async fn receipts(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<Receipts>,
 ) -> ApiResult<Json<Vec<ReceiptView>>> {
     queries::receipts(&state, &org.via, &org.org.agency_code, &ctx)
@@ -161,7 +163,7 @@ pub struct FormatQuery {
     responses((status = 200, body = AuthorizedListView, description = "JSON, or text/csv with ?format=csv"), (status = 403, body = ErrorBody)))]
 pub async fn authorized(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<AuthorizedList>,
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
@@ -192,7 +194,7 @@ pub async fn authorized(
               (status = 409, body = ErrorBody, description = "org_select_required")))]
 pub async fn workspace(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<Workspace>,
 ) -> Json<WorkspaceView> {
     Json(functions::workspace(
@@ -210,7 +212,7 @@ pub async fn workspace(
     responses((status = 303, description = "Location: the function's service"), (status = 403, body = ErrorBody, description = "org_permission_denied")))]
 pub async fn enter_function(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: ReqCtx,
     org: Org<EnterFunction>,
     ApiPath((_, function)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {

@@ -4,15 +4,16 @@
 //! session → 303 to /admin/login (coming back afterwards); the wrong role → a 403 page (the
 //! refusal is audited by the check). Also the header menu ([`Nav`]) and the message page.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
-use crate::flows::orgs::staff::{self, OPERATOR, REVIEWER, Staff, StaffRole};
 use crate::pages::layout::{Page, PageCtx, is_local_path, redirect, render};
-use crate::state::AppState;
+use tessera_app::flows::orgs::staff::{self, OPERATOR, REVIEWER, Staff, StaffRole};
+use tessera_app::state::AppState;
 
 /// The back-office header menu: who is signed in and which sections their roles open.
 #[derive(Debug, Clone)]
@@ -60,13 +61,20 @@ impl<R: StaffRole> FromRequestParts<AppState> for StaffPage<R> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let pc = PageCtx::from_request_parts(parts, state).await?;
-        match staff::check::<R>(state, parts, &pc.ctx).await {
+        match staff::check::<R>(
+            state,
+            &crate::cookies::jar(&parts.headers),
+            parts.uri.path(),
+            &pc.ctx,
+        )
+        .await
+        {
             Ok(staff) => Ok(StaffPage {
                 state: state.clone(),
                 pc,
                 staff,
             }),
-            Err(f) if f.status == StatusCode::UNAUTHORIZED => {
+            Err(f) if f.status() == StatusCode::UNAUTHORIZED => {
                 // Back to the page after sign-in; a refused post goes back to the home page.
                 let back = if parts.method == Method::GET {
                     back_to(&pc.here)
@@ -88,7 +96,7 @@ impl<R: StaffRole> FromRequestParts<AppState> for StaffPage<R> {
                 Err(message(
                     &pc,
                     None,
-                    f.status,
+                    f.status(),
                     heading,
                     f.message(pc.ctx.lang),
                 ))
@@ -131,10 +139,10 @@ pub fn message(
 /// A failure of a back-office flow as a page (404 for unknown cases and organizations).
 pub fn failed(pc: &PageCtx, staff: Option<Nav>, f: &crate::error::Failure) -> Response {
     let l = pc.l();
-    let heading = if f.status == StatusCode::NOT_FOUND {
+    let heading = if f.status() == StatusCode::NOT_FOUND {
         l.t("找不到資料", "Not found")
     } else {
         l.t("無法完成", "Something went wrong")
     };
-    message(pc, staff, f.status, heading, f.message(pc.ctx.lang))
+    message(pc, staff, f.status(), heading, f.message(pc.ctx.lang))
 }

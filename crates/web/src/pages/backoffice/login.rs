@@ -2,6 +2,7 @@
 //! `POST /api/v1/backoffice/session` (staff accounts only, member lockout and CAPTCHA rules,
 //! their own SameSite=Strict cookie); the home page lists the sections the roles open.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Query, State};
@@ -10,13 +11,13 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::guard::{Nav, StaffPage, back_to};
-use crate::flows::login::LoginInput;
-use crate::flows::orgs::staff::{self, AnyStaff};
 use crate::pages::auth::form as login_form;
 use crate::pages::form::Form;
 use crate::pages::layout::{Page, PageCtx, redirect, render};
 use crate::pages::register::opt;
-use crate::state::AppState;
+use tessera_app::flows::login::LoginInput;
+use tessera_app::flows::orgs::staff::{self, AnyStaff};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -79,14 +80,14 @@ pub async fn submit(
                 form,
                 next,
             };
-            render(&pc, failure.status, &t)
+            render(&pc, failure.status(), &t)
         }
     }
 }
 
 /// `POST /admin/logout`.
 pub async fn logout(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
-    match staff::logout(&state, &headers, &pc.ctx).await {
+    match staff::logout(&state, &crate::cookies::jar(&headers), &pc.ctx).await {
         Ok(clear) => redirect("/admin/login", &[clear, pc.flash_cookie("signed_out")]),
         Err(f) => super::guard::failed(&pc, None, &f),
     }

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 pub(crate) use guard::{Nav, StaffPage};
 
 use crate::pages::i18n::L;
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// An RFC 3339 time of the flows' views as staff read it, in Asia/Taipei: the ROC form on
 /// zh-TW pages (「115年11月30日23點39分40秒」, as the receipts), `2026-11-30 23:39:40 (UTC+8)`

@@ -3,6 +3,7 @@
 //! handlers) and the edit form — the same `flows::orgs::registry` functions as
 //! `/api/v1/backoffice/organizations`, validated like the CSV import and audited there.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Path, Query};
@@ -14,14 +15,14 @@ use tessera_core::org::OrgKind;
 use super::guard::{Nav, StaffPage, failed};
 use super::when;
 use crate::error::Failure;
-use crate::flows::orgs::registry::{
-    self, OrgCertView, OrgDetailView, OrgInput, OrgView, SearchQuery,
-};
-use crate::flows::orgs::staff::Operator;
 use crate::pages::form::{Field, Form};
 use crate::pages::i18n::L;
 use crate::pages::layout::{Page, redirect, render};
 use crate::pages::register::opt;
+use tessera_app::flows::orgs::registry::{
+    self, OrgCertView, OrgDetailView, OrgInput, OrgView, SearchQuery,
+};
+use tessera_app::flows::orgs::staff::Operator;
 
 /// An organization kind in the page's language.
 pub fn kind_label(l: L, kind: &str) -> &'static str {
@@ -234,7 +235,7 @@ async fn detail_page(
         form,
         kind_error,
     };
-    render(&p.pc, failure.map_or(StatusCode::OK, |f| f.status), &t)
+    render(&p.pc, failure.map_or(StatusCode::OK, |f| f.status()), &t)
 }
 
 /// `GET /admin/orgs/{code}`.

@@ -3,6 +3,7 @@
 //! `flows::orgs::review` functions as `/api/v1/backoffice/reviews`; the applicant is emailed by
 //! the flow.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query};
@@ -13,10 +14,10 @@ use serde::Deserialize;
 use super::guard::{Nav, StaffPage, failed};
 use super::when;
 use crate::error::Failure;
-use crate::flows::orgs::review::{self, CaseView, CasesQuery, RejectInput};
-use crate::flows::orgs::staff::Reviewer;
 use crate::pages::i18n::L;
 use crate::pages::layout::{Page, redirect, render};
+use tessera_app::flows::orgs::review::{self, CaseView, CasesQuery, RejectInput};
+use tessera_app::flows::orgs::staff::Reviewer;
 
 /// The status filters of the queue, in order.
 const STATUSES: [&str; 4] = ["pending", "approved", "rejected", "all"];
@@ -184,7 +185,7 @@ async fn case_page(
         reason: reason.to_owned(),
         reason_error,
     };
-    let status = failure.map_or(StatusCode::OK, |f| f.status);
+    let status = failure.map_or(StatusCode::OK, |f| f.status());
     render(&p.pc, status, &t)
 }
 

@@ -3,6 +3,7 @@
 //! a new card of the same identity replaces the bound one — 展期/換卡, the old serial stays in
 //! the history) and 解除憑證綁定 (004 二 Q4).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -18,10 +19,10 @@ use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
 use super::{SignBox, Signed};
 use crate::error::Failure;
-use crate::flows::cert::binding::{self, BindInput};
-use crate::flows::cert::{self};
 use crate::session::{Open, clear_cookie};
-use crate::state::AppState;
+use tessera_app::flows::cert::binding::{self, BindInput};
+use tessera_app::flows::cert::{self};
+use tessera_app::state::AppState;
 
 /// A bound certificate as the pages show it.
 #[derive(Debug, Clone)]
@@ -51,7 +52,7 @@ pub async fn rows(state: &AppState, account_id: &str) -> Result<Vec<CertRow>, Fa
 }
 
 #[derive(Template)]
-#[template(path = "cert_bind.html")]
+#[template(path = "cert/bind.html")]
 struct BindPage {
     page: Page,
     a: Account,
@@ -82,7 +83,7 @@ async fn page(state: &AppState, pc: &PageCtx, a: Account, failure: Option<&Failu
     let status = match failure {
         Some(f) => {
             form.fail(l, f);
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };

@@ -5,6 +5,7 @@
 //! review) and 【選取】 → that account's password → 「憑證綁定成功」 and signed in; exactly one
 //! account → just its password; none, or 〔暫不綁定〕 → a certificate-only session (`/certificate`).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Query, State};
@@ -19,10 +20,10 @@ use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
 use super::Signed;
 use crate::error::Failure;
-use crate::flows::cert::login::{self, Candidate};
-use crate::flows::cert::pending::{self, Held};
-use crate::flows::cert::{self, binding, only};
-use crate::state::AppState;
+use tessera_app::flows::cert::login::{self, Candidate};
+use tessera_app::flows::cert::pending::{self, Held};
+use tessera_app::flows::cert::{self, binding, only};
+use tessera_app::state::AppState;
 
 /// `POST /login/certificate`.
 #[derive(Debug, Default, Deserialize)]
@@ -68,7 +69,7 @@ pub async fn submit(
 }
 
 #[derive(Template)]
-#[template(path = "cert_steps.html")]
+#[template(path = "cert/steps.html")]
 struct StepsPage {
     page: Page,
     /// `national_id`, `choose` or `password`.
@@ -163,7 +164,7 @@ async fn page_for(
     let status = match failure {
         Some(f) => {
             page.form.fail(l, f);
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };
@@ -175,7 +176,7 @@ async fn held_or_restart(
     pc: &PageCtx,
     headers: &HeaderMap,
 ) -> Result<Held, Response> {
-    match pending::load(state, headers).await {
+    match pending::load(state, &crate::cookies::jar(headers)).await {
         Ok(Some(h)) => Ok(h),
         Ok(None) => Err(redirect(
             "/login",

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use super::assets;
 use super::i18n::L;
 use crate::error::Failure;
-use crate::flows::cert::SignedAnswer;
-use crate::state::AppState;
+use tessera_app::flows::cert::SignedAnswer;
+use tessera_app::state::AppState;
 
 /// The fields `cert-sign.js` fills in before the form is posted.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -8,11 +8,11 @@ use axum::response::Response;
 
 use super::super::home::failure_page;
 use super::super::layout::{Page, PageCtx, redirect, render};
-use crate::flows::cert::only;
-use crate::state::AppState;
+use tessera_app::flows::cert::only;
+use tessera_app::state::AppState;
 
 #[derive(Template)]
-#[template(path = "cert_only.html")]
+#[template(path = "cert/only.html")]
 struct OnlyPage {
     page: Page,
     name: String,
@@ -23,7 +23,7 @@ struct OnlyPage {
 
 /// `GET /certificate`: who the certificate-only session is.
 pub async fn only_page(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
-    let s = match only::load(&state, &headers).await {
+    let s = match only::load(&state, &crate::cookies::jar(&headers)).await {
         Ok(Some(s)) => s,
         Ok(None) => return redirect("/login", &[pc.flash_cookie("cert_pending_expired")]),
         Err(f) => return failure_page(&pc, &f),
@@ -45,7 +45,7 @@ pub async fn only_logout(
     pc: PageCtx,
     headers: HeaderMap,
 ) -> Response {
-    match only::end(&state, &headers).await {
+    match only::end(&state, &crate::cookies::jar(&headers)).await {
         Ok(clear) => redirect("/", &[clear, pc.flash_cookie("signed_out")]),
         Err(f) => failure_page(&pc, &f),
     }

@@ -4,6 +4,7 @@
 //! has the card sign (PIN in the signer's window) and sends everything at once. Then the usual
 //! "open the verification email" page; afterwards ID + password or the card sign in.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -17,9 +18,9 @@ use super::super::layout::{Page, PageCtx, redirect, render};
 use super::super::register::{mobile_field, opt, password_hint};
 use super::{SignBox, Signed};
 use crate::error::Failure;
-use crate::flows::cert::register::{self, CertRegisterInput};
-use crate::flows::cert::{self};
-use crate::state::AppState;
+use tessera_app::flows::cert::register::{self, CertRegisterInput};
+use tessera_app::flows::cert::{self};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -37,7 +38,7 @@ pub struct CertRegisterForm {
 }
 
 #[derive(Template)]
-#[template(path = "cert_register.html")]
+#[template(path = "cert/register.html")]
 struct RegisterPage {
     page: Page,
     form: Form,
@@ -121,11 +122,11 @@ fn page(
     let status = match failure {
         Some(x) if x.code == "password_mismatch" => {
             f.field_error(l, "password_confirm", x.code);
-            x.status
+            x.status()
         }
         Some(x) => {
             f.fail(l, x);
-            x.status
+            x.status()
         }
         None => StatusCode::OK,
     };
@@ -149,7 +150,7 @@ pub async fn submit(
     PostForm(v): PostForm<CertRegisterForm>,
 ) -> Response {
     if v.password != v.password_confirm {
-        let f = Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "password_mismatch");
+        let f = Failure::new(crate::error::FailureKind::Validation, "password_mismatch");
         return page(&state, &pc, &v, Some(&f));
     }
     let signed = Signed {

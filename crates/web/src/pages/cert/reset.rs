@@ -2,6 +2,7 @@
 //! and the card's signature; the certificate's ID must match the account's; the new password
 //! is set at once, the account unlocked and signed out everywhere.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -15,9 +16,9 @@ use super::super::layout::{Page, PageCtx, redirect, render};
 use super::super::register::password_hint;
 use super::{SignBox, Signed};
 use crate::error::Failure;
-use crate::flows::cert::{self, reset};
-use crate::flows::reset::ResetRequest;
-use crate::state::AppState;
+use tessera_app::flows::cert::{self, reset};
+use tessera_app::flows::reset::ResetRequest;
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -31,7 +32,7 @@ pub struct CertResetForm {
 }
 
 #[derive(Template)]
-#[template(path = "cert_reset.html")]
+#[template(path = "cert/reset.html")]
 struct ResetPage {
     page: Page,
     form: Form,
@@ -75,7 +76,7 @@ fn page(state: &AppState, pc: &PageCtx, username: &str, failure: Option<&Failure
             } else {
                 f.fail(l, x);
             }
-            x.status
+            x.status()
         }
         None => StatusCode::OK,
     };
@@ -99,7 +100,7 @@ pub async fn submit(
     PostForm(v): PostForm<CertResetForm>,
 ) -> Response {
     if v.new_password != v.new_password_confirm {
-        let f = Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "password_mismatch");
+        let f = Failure::new(crate::error::FailureKind::Validation, "password_mismatch");
         return page(&state, &pc, &v.username, Some(&f));
     }
     let signed = Signed {

@@ -5,6 +5,7 @@
 //! only the flow's current step (another step's URL is redirected there on GET and refused with
 //! `org_flow_step` on POST). Card steps sign through `cert-sign.js`.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::{Path, State};
@@ -20,10 +21,10 @@ use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
 use super::steps::{StepForm, fields, step};
 use crate::error::Failure;
-use crate::flows::orgs::MANAGER_PURPOSE;
-use crate::flows::orgs::card::{ManagerCardView, OrgCardView};
-use crate::flows::orgs::flow::{self as org_flow, FlowView, StartInput};
-use crate::state::AppState;
+use tessera_app::flows::orgs::MANAGER_PURPOSE;
+use tessera_app::flows::orgs::card::{ManagerCardView, OrgCardView};
+use tessera_app::flows::orgs::flow::{self as org_flow, FlowView, StartInput};
+use tessera_app::state::AppState;
 
 /// The URL section of a flow kind.
 fn section(kind: &str) -> &'static str {
@@ -116,7 +117,7 @@ pub async fn start_replace(
 }
 
 #[derive(Template)]
-#[template(path = "org_flow.html")]
+#[template(path = "orgs/flow.html")]
 struct FlowPage {
     page: Page,
     flow: FlowView,
@@ -141,11 +142,11 @@ fn page(
     let status = match failure {
         Some(f) if f.code == "password_mismatch" => {
             form.field_error(l, "password_confirm", f.code);
-            f.status
+            f.status()
         }
         Some(f) => {
             form.fail(l, f);
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };

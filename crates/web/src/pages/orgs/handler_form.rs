@@ -4,6 +4,7 @@
 //! group checkbox grants its whole group; the script keeps group and functions in step). For the
 //! manager's assignment session only; writes call `flows::orgs::handlers` like the API.
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,9 +20,9 @@ use super::super::layout::{Page, PageCtx, redirect, render};
 use super::handlers::{Manager, handler_id, managed_handler};
 use super::refused;
 use crate::error::Failure;
-use crate::flows::orgs::functions::group_views;
-use crate::flows::orgs::handlers::{self, HandlerBody, HandlerView};
-use crate::state::AppState;
+use tessera_app::flows::orgs::functions::group_views;
+use tessera_app::flows::orgs::handlers::{self, HandlerBody, HandlerView};
+use tessera_app::state::AppState;
 
 /// A function of the checkbox tree.
 pub struct TreeFunction {
@@ -65,7 +66,7 @@ pub fn tree(state: &AppState, lang: Lang, granted: &[String]) -> Vec<TreeGroup> 
 }
 
 #[derive(Template)]
-#[template(path = "org_handler_form.html")]
+#[template(path = "orgs/handler_form.html")]
 struct EditPage {
     page: Page,
     code: String,
@@ -153,7 +154,7 @@ fn edit_page(
             if let Some(e) = f.fields.iter().find(|e| e.field == "permissions") {
                 tree_error = l.msg(e.code);
             }
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };
@@ -253,7 +254,7 @@ pub async fn update(
             &format!("/orgs/{code}/handlers"),
             &[pc.flash_cookie("org_handler_updated")],
         ),
-        Err(f) if f.status == StatusCode::NOT_FOUND => failure_page(&pc, &f),
+        Err(f) if f.status() == StatusCode::NOT_FOUND => failure_page(&pc, &f),
         Err(f) => edit_page(&state, &pc, &code, Some(id), &v, Some(&f)),
     }
 }

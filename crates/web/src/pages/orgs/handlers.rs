@@ -13,16 +13,17 @@ use super::super::home::failure_page;
 use super::super::layout::{Page, PageCtx, redirect, render};
 use super::refused;
 use crate::error::{ApiError, Failure};
-use crate::flows::orgs::guard::{ManageHandlers, Org};
-use crate::flows::orgs::handlers::{self, HandlerListView, HandlerView, ListQuery};
-use crate::flows::orgs::sessions;
-use crate::state::AppState;
+use crate::extract::Org;
+use tessera_app::flows::orgs::guard::ManageHandlers;
+use tessera_app::flows::orgs::handlers::{self, HandlerListView, HandlerView, ListQuery};
+use tessera_app::flows::orgs::sessions;
+use tessera_app::state::AppState;
 
 /// The extractor of every page here: the manager's assignment session, or the refusal.
 pub(super) type Manager = Result<Org<ManageHandlers>, ApiError>;
 
 #[derive(Template)]
-#[template(path = "org_handlers.html")]
+#[template(path = "orgs/handlers.html")]
 struct ListPage {
     page: Page,
     list: HandlerListView,
@@ -83,7 +84,7 @@ pub async fn list(
 
 pub(super) fn handler_id(raw: &str) -> Result<i64, Failure> {
     raw.parse()
-        .map_err(|_| Failure::new(StatusCode::NOT_FOUND, "not_found"))
+        .map_err(|_| Failure::new(crate::error::FailureKind::NotFound, "not_found"))
 }
 
 /// The manager's agency code and its handler `id`, or the page that says why not (refused
@@ -104,7 +105,7 @@ pub(super) async fn managed_handler(
 }
 
 #[derive(Template)]
-#[template(path = "org_handler_delete.html")]
+#[template(path = "orgs/handler_delete.html")]
 struct DeletePage {
     page: Page,
     code: String,
@@ -159,7 +160,7 @@ pub async fn delete(
 
 /// `POST /orgs/assignment/end`: 結束授權指派 (the assignment session ends).
 pub async fn end(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
-    match sessions::end_assignment(&state, &headers, &pc.ctx).await {
+    match sessions::end_assignment(&state, &crate::cookies::jar(&headers), &pc.ctx).await {
         Ok(clear) => redirect("/orgs", &[clear, pc.flash_cookie("org_signed_out")]),
         Err(f) => failure_page(&pc, &f),
     }

@@ -3,6 +3,7 @@
 //! card's signature, purpose `cert-lookup`, for a handler to give the serial to their manager),
 //! and 查詢已授權清單 as a page (guard `AuthorizedList`; the CSV download is the API's).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -16,13 +17,14 @@ use super::super::home::failure_page;
 use super::super::layout::{Page, PageCtx, render};
 use super::refused;
 use crate::error::{ApiError, Failure};
-use crate::flows::cert;
-use crate::flows::orgs::guard::{AuthorizedList, Org};
-use crate::flows::orgs::lookups::{
+use crate::extract::Org;
+use tessera_app::flows::cert;
+use tessera_app::flows::orgs::guard::AuthorizedList;
+use tessera_app::flows::orgs::lookups::{
     self, CitizenLookupInput, CitizenLookupView, OrgLookupInput, OrgLookupView,
 };
-use crate::flows::orgs::queries::{self, AuthorizedListView};
-use crate::state::AppState;
+use tessera_app::flows::orgs::queries::{self, AuthorizedListView};
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -35,7 +37,7 @@ pub struct LookupForm {
 }
 
 #[derive(Template)]
-#[template(path = "org_lookup.html")]
+#[template(path = "orgs/lookup.html")]
 struct LookupPage {
     page: Page,
     /// `organization` or `citizen`.
@@ -79,7 +81,7 @@ fn lookup_page(
     let status = match failure {
         Some(f) => {
             form.fail(l, f);
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };
@@ -180,7 +182,7 @@ pub async fn citizen_submit(
 }
 
 #[derive(Template)]
-#[template(path = "org_authorized.html")]
+#[template(path = "orgs/authorized.html")]
 struct AuthorizedPage {
     page: Page,
     list: AuthorizedListView,

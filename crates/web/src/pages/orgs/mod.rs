@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use super::home::failure_page;
 use super::layout::PageCtx;
 use crate::error::ApiError;
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 /// The routes of the organization pages (merged into `pages::router`).
 pub fn router() -> Router<AppState> {

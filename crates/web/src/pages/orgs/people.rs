@@ -3,6 +3,7 @@
 //! the workspace listing only the functions granted (guard `Workspace`; entering a function goes
 //! through `GET /api/v1/orgs/{code}/functions/{id}`, which checks the grant again).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
 use axum::extract::State;
@@ -16,13 +17,14 @@ use super::super::home::failure_page;
 use super::super::layout::{Page, PageCtx, redirect, render};
 use super::refused;
 use crate::error::{ApiError, Failure};
-use crate::flows::cert;
-use crate::flows::orgs::functions::{self, WorkspaceView};
-use crate::flows::orgs::guard::{Org, Workspace};
-use crate::flows::orgs::handler_login::{
+use crate::extract::Org;
+use tessera_app::flows::cert;
+use tessera_app::flows::orgs::functions::{self, WorkspaceView};
+use tessera_app::flows::orgs::guard::Workspace;
+use tessera_app::flows::orgs::handler_login::{
     self, ChooseInput, HandlerLoginInput, HandlerSessionView, PURPOSE,
 };
-use crate::state::AppState;
+use tessera_app::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -34,7 +36,7 @@ pub struct LoginForm {
 }
 
 #[derive(Template)]
-#[template(path = "org_handler_login.html")]
+#[template(path = "orgs/handler_login.html")]
 struct LoginPage {
     page: Page,
     form: Form,
@@ -60,7 +62,7 @@ fn login_form(
     let status = match failure {
         Some(f) => {
             form.fail(l, f);
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };
@@ -109,7 +111,7 @@ pub async fn login(
 }
 
 #[derive(Template)]
-#[template(path = "org_handler_home.html")]
+#[template(path = "orgs/handler_home.html")]
 struct HomePage {
     page: Page,
     session: HandlerSessionView,
@@ -117,7 +119,7 @@ struct HomePage {
 
 /// `GET /orgs/handler`: who is signed in and the organizations to act for.
 pub async fn home(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
-    match handler_login::current(&state, &headers).await {
+    match handler_login::current(&state, &crate::cookies::jar(&headers)).await {
         Ok(session) => {
             let l = pc.l();
             let t = HomePage {
@@ -126,7 +128,7 @@ pub async fn home(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap
             };
             render(&pc, StatusCode::OK, &t)
         }
-        Err(f) if f.status == StatusCode::UNAUTHORIZED => redirect("/orgs/handler/login", &[]),
+        Err(f) if f.status() == StatusCode::UNAUTHORIZED => redirect("/orgs/handler/login", &[]),
         Err(f) => failure_page(&pc, &f),
     }
 }
@@ -147,7 +149,7 @@ pub async fn choose(
     let input = ChooseInput {
         agency_code: v.agency_code,
     };
-    match handler_login::choose(&state, &headers, &input, &pc.ctx).await {
+    match handler_login::choose(&state, &crate::cookies::jar(&headers), &input, &pc.ctx).await {
         Ok(s) => match s.acting {
             Some(code) => redirect(&format!("/orgs/{code}/workspace"), &[]),
             None => redirect("/orgs/handler", &[]),
@@ -158,14 +160,14 @@ pub async fn choose(
 
 /// `POST /orgs/handler/logout`.
 pub async fn logout(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
-    match handler_login::logout(&state, &headers, &pc.ctx).await {
+    match handler_login::logout(&state, &crate::cookies::jar(&headers), &pc.ctx).await {
         Ok(clear) => redirect("/orgs", &[clear, pc.flash_cookie("signed_out")]),
         Err(f) => failure_page(&pc, &f),
     }
 }
 
 #[derive(Template)]
-#[template(path = "org_workspace.html")]
+#[template(path = "orgs/workspace.html")]
 struct WorkspacePage {
     page: Page,
     ws: WorkspaceView,

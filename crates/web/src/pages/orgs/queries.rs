@@ -3,6 +3,7 @@
 //! form, shown only to that organization (manager, its account, or a handler granted
 //! `tessera.receipts` — the guard `Receipts`).
 
+use crate::error::FailureExt;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -15,12 +16,13 @@ use super::super::home::failure_page;
 use super::super::layout::{Page, PageCtx, redirect, render};
 use super::refused;
 use crate::error::{ApiError, Failure};
-use crate::flows::orgs::guard::{Org, Receipts};
-use crate::flows::orgs::queries::{self, ReceiptView};
-use crate::state::AppState;
+use crate::extract::Org;
+use tessera_app::flows::orgs::guard::Receipts;
+use tessera_app::flows::orgs::queries::{self, ReceiptView};
+use tessera_app::state::AppState;
 
 #[derive(Template)]
-#[template(path = "org_index.html")]
+#[template(path = "orgs/index.html")]
 struct IndexPage {
     page: Page,
     form: Form,
@@ -36,7 +38,7 @@ fn index_page(pc: &PageCtx, code: &str, failure: Option<&Failure>) -> Response {
     let status = match failure {
         Some(f) => {
             form.field_error(l, "code", f.code);
-            f.status
+            f.status()
         }
         None => StatusCode::OK,
     };
@@ -66,13 +68,13 @@ pub async fn receipts_lookup(pc: PageCtx, Query(q): Query<LookupQuery>) -> Respo
         Err(e) => index_page(
             &pc,
             &code,
-            Some(&Failure::new(StatusCode::UNPROCESSABLE_ENTITY, e.code)),
+            Some(&Failure::new(crate::error::FailureKind::Validation, e.code)),
         ),
     }
 }
 
 #[derive(Template)]
-#[template(path = "org_receipts.html")]
+#[template(path = "orgs/receipts.html")]
 struct ReceiptsPage {
     page: Page,
     code: String,

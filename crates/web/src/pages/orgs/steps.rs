@@ -16,13 +16,13 @@ use super::super::layout::{Page, PageCtx, redirect, render};
 use super::super::register::{opt, password_hint};
 use super::flow::{binding, kind_label, step_slug, step_url};
 use crate::error::Failure;
-use crate::flows::cert;
-use crate::flows::orgs::card::{ManagerCardView, OrgCardView};
-use crate::flows::orgs::complete::{self, CompletedView, DetailsInput};
-use crate::flows::orgs::flow::{self as org_flow, FlowView, TermsInput};
-use crate::flows::orgs::manager::{self, ManagerCardInput, ManagerStep};
-use crate::flows::orgs::org_card::{self, ContactInput, OrgCardInput};
-use crate::state::AppState;
+use tessera_app::flows::cert;
+use tessera_app::flows::orgs::card::{ManagerCardView, OrgCardView};
+use tessera_app::flows::orgs::complete::{self, CompletedView, DetailsInput};
+use tessera_app::flows::orgs::flow::{self as org_flow, FlowView, TermsInput};
+use tessera_app::flows::orgs::manager::{self, ManagerCardInput, ManagerStep};
+use tessera_app::flows::orgs::org_card::{self, ContactInput, OrgCardInput};
+use tessera_app::state::AppState;
 
 /// Every field any step posts.
 #[derive(Debug, Default, Deserialize)]
@@ -55,7 +55,7 @@ impl StepForm {
 }
 
 #[derive(Template)]
-#[template(path = "org_done.html")]
+#[template(path = "orgs/done.html")]
 struct DonePage {
     page: Page,
     done: CompletedView,
@@ -223,7 +223,7 @@ pub(super) async fn step(
             let register = flow.kind == "register";
             if register && v.password != v.password_confirm {
                 return Err(Failure::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    crate::error::FailureKind::Validation,
                     "password_mismatch",
                 ));
             }
