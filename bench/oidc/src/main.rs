@@ -107,7 +107,7 @@ async fn tessera_codes(
             password_hash: "x".into(),
             terms_version: "bench".into(),
             terms_accepted_at: 0,
-            created_at: tessera_app::state::now(),
+            created_at: tessera_app::clock::now(),
         })
         .await?;
     let set = tessera_web::session::start(state, &account.id, Loa::Password, false, None, None)

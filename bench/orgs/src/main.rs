@@ -54,7 +54,7 @@ fn cert(serial: &str, national_id: Option<&str>) -> CertRecord {
 
 /// Imports and registers `code`, then adds `n` handlers.
 async fn seed_org(store: &Store, code: &str, n: u32) -> Result<(), BoxError> {
-    let now = tessera_app::state::now();
+    let now = tessera_app::clock::now();
     let record = OrgRecord {
         agency_code: code.into(),
         name: format!("效能測試機關 {code}"),

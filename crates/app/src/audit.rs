@@ -4,8 +4,9 @@ use serde_json::Value;
 use tessera_core::audit::AuditKind;
 use tessera_store::NewAuditEvent;
 
+use crate::clock::now;
 use crate::context::Ctx;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// Who an event is about, when known.
 #[derive(Debug, Clone, Copy, Default)]

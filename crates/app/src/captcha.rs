@@ -7,8 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::Rng;
 
+use crate::clock::now;
 use crate::error::Failure;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// How long a challenge may be solved and submitted.
 pub const CHALLENGE_TTL_SECS: i64 = 600;

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod captcha;
+pub mod clock;
 pub mod context;
 pub mod cookies;
 // Demo mode's card reader.

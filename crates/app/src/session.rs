@@ -16,10 +16,11 @@ use tessera_core::loa::Loa;
 use tessera_store::{Account, Session};
 
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::cookies::{self, Cookies, SameSite};
 use crate::error::{Failure, FailureKind};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// Only write the last-seen time when it is older than this, to spare the database.
 const TOUCH_EVERY_SECS: i64 = 60;

@@ -60,9 +60,9 @@ pub struct Settings {
     /// and not on the main one.
     pub metrics_separate: bool,
     /// Organizations: permission tree, review wait, flow lifetimes.
-    pub orgs: crate::flows::orgs::OrgSettings,
+    pub orgs: crate::flows::orgs::settings::OrgSettings,
     /// OpenID Connect provider lifetimes and key rotation.
-    pub oidc: crate::flows::oidc::OidcSettings,
+    pub oidc: crate::flows::oidc::settings::OidcSettings,
     // Limits on issuing certificate challenges, per minute (0 = off).
     /// Challenges one browser (CSRF cookie) may ask for per minute.
     pub cert_challenges_per_browser: u32,
@@ -117,8 +117,8 @@ impl Settings {
             body_read_timeout: Duration::from_secs(30),
             metrics_token: None,
             metrics_separate: false,
-            orgs: crate::flows::orgs::OrgSettings::default(),
-            oidc: crate::flows::oidc::OidcSettings::default(),
+            orgs: crate::flows::orgs::settings::OrgSettings::default(),
+            oidc: crate::flows::oidc::settings::OidcSettings::default(),
             cert_challenges_per_browser: 20,
             cert_challenges_per_ip: 300,
             flow_starts_per_browser: 20,

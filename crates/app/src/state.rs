@@ -42,9 +42,9 @@ pub struct AppStateInner {
     pub metrics: Arc<Metrics>,
     /// Certificate verification; `None` when no trust directory is configured (the
     /// certificate endpoints then answer `cert_unavailable`).
-    pub pki: Option<Arc<crate::flows::cert::CertService>>,
+    pub pki: Option<Arc<crate::flows::cert::service::CertService>>,
     /// Upstream OpenID providers for 「使用 X 登入」 (none unless configured).
-    pub upstream: crate::flows::upstream::Upstreams,
+    pub upstream: crate::flows::upstream::registry::Upstreams,
     // OpenID Connect provider: the signing keys' cache and the pairwise
     // subject secret (both backed by the database).
     pub oidc_keys: Arc<crate::flows::oidc::keys::KeyCache>,
@@ -84,7 +84,7 @@ impl AppState {
 
     /// Turns certificate sign-in on with `verifier`; challenges live in the database.
     pub fn with_pki(mut self, verifier: tessera_pki::Verifier) -> Self {
-        self.pki = Some(Arc::new(crate::flows::cert::CertService::new(
+        self.pki = Some(Arc::new(crate::flows::cert::service::CertService::new(
             verifier,
             self.store.clone(),
         )));
@@ -92,7 +92,7 @@ impl AppState {
     }
 
     /// Offers sign-in with these upstream OpenID providers.
-    pub fn with_upstream(mut self, upstream: crate::flows::upstream::Upstreams) -> Self {
+    pub fn with_upstream(mut self, upstream: crate::flows::upstream::registry::Upstreams) -> Self {
         self.upstream = upstream;
         self
     }
@@ -111,12 +111,4 @@ impl AppState {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.settings.base_url, path)
     }
-}
-
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

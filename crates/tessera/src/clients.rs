@@ -187,7 +187,7 @@ pub async fn clients(state: &AppState, cmd: ClientsCommand) -> Result<(), RunErr
 }
 
 pub async fn oidc_keys(state: &AppState, cmd: KeysCommand) -> Result<(), RunError> {
-    let now = tessera_app::state::now();
+    let now = tessera_app::clock::now();
     match cmd {
         KeysCommand::Rotate { alg } => {
             if !keys::ALGS.contains(&alg.as_str()) {

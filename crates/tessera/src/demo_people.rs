@@ -70,7 +70,7 @@ pub async fn seed(
     dir: &Path,
     m: &Manifest,
 ) -> Result<Vec<DemoPerson>, RunError> {
-    let now = tessera_app::state::now();
+    let now = tessera_app::clock::now();
     let mut people = Vec::new();
     for s in SEEDS {
         let e = m

@@ -37,7 +37,7 @@ pub async fn import(
     source: &str,
     agent: &str,
 ) -> Result<ImportSummary, RunError> {
-    let now = tessera_app::state::now();
+    let now = tessera_app::clock::now();
     let s = store.import_organizations(records, now).await?;
     let detail = serde_json::json!({
         "file": source, "rows": records.len(),

@@ -121,7 +121,7 @@ fn spawn_jobs(state: AppState) {
     // request (which would hold every other one up while it waits).
     let keys = state.clone();
     tokio::spawn(async move {
-        let now = tessera_app::state::now();
+        let now = tessera_app::clock::now();
         if let Err(f) = keys.oidc_keys.jwks(&keys.store, now).await {
             tracing::error!(
                 code = f.code,
@@ -134,7 +134,7 @@ fn spawn_jobs(state: AppState) {
         let mut hours = 0u32;
         loop {
             tick.tick().await;
-            match state.store.purge_expired(tessera_app::state::now()).await {
+            match state.store.purge_expired(tessera_app::clock::now()).await {
                 Ok(n) if n > 0 => {
                     tracing::info!(removed = n, "expired sessions and tokens removed")
                 }
@@ -143,20 +143,20 @@ fn spawn_jobs(state: AppState) {
             }
             if let Err(e) = state
                 .store
-                .purge_cert_challenges(tessera_app::state::now())
+                .purge_cert_challenges(tessera_app::clock::now())
                 .await
             {
                 tracing::error!(error = %e, "purge of expired certificate challenges failed");
             }
-            if let Err(e) = state.store.purge_upstream(tessera_app::state::now()).await {
+            if let Err(e) = state.store.purge_upstream(tessera_app::clock::now()).await {
                 tracing::error!(error = %e, "purge of expired upstream sign-ins failed");
             }
             // Organization flows, organization and staff sessions.
-            if let Err(e) = state.store.purge_org_state(tessera_app::state::now()).await {
+            if let Err(e) = state.store.purge_org_state(tessera_app::clock::now()).await {
                 tracing::error!(error = %e, "purge of expired organization flows and sessions failed");
             }
             // OpenID Connect: expired requests, codes, tokens and keys; scheduled rotation.
-            if let Err(e) = state.store.purge_oidc(tessera_app::state::now()).await {
+            if let Err(e) = state.store.purge_oidc(tessera_app::clock::now()).await {
                 tracing::error!(error = %e, "purge of expired OIDC rows failed");
             }
             match tessera_app::flows::oidc::rotate_due_keys(&state).await {

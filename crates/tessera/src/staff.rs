@@ -115,7 +115,7 @@ async fn audit(
 ) -> Result<(), RunError> {
     store
         .append_audit(&NewAuditEvent {
-            at: tessera_app::state::now(),
+            at: tessera_app::clock::now(),
             kind: kind.as_str().to_owned(),
             account_id: Some(a.id.clone()),
             username: Some(a.username.clone()),
@@ -147,7 +147,7 @@ pub async fn create(
         .hash(pw)
         .await
         .map_err(|f| format!("hashing failed: {}", f.code))?;
-    let now = tessera_app::state::now();
+    let now = tessera_app::clock::now();
     let new = NewAccount {
         username: username.to_string(),
         name: name.to_string(),
@@ -238,7 +238,7 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
                 .await
                 .map_err(|f| format!("hashing failed: {}", f.code))?;
             store
-                .set_password(&a.id, &hash, tessera_app::state::now())
+                .set_password(&a.id, &hash, tessera_app::clock::now())
                 .await?;
             let ended = store.delete_staff_sessions_for(&a.id).await?;
             audit(
@@ -259,7 +259,7 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
         StaffCommand::Remove { username } => {
             let a = staff_account(store, &username).await?;
             store
-                .delete_account(&a.id, tessera_app::state::now())
+                .delete_account(&a.id, tessera_app::clock::now())
                 .await?;
             audit(store, AuditKind::StaffRemoved, &a, serde_json::json!({})).await?;
             println!("{} removed", a.username);

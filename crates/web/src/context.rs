@@ -14,6 +14,12 @@ use crate::cookies;
 
 pub use tessera_app::context::{Ctx, LANG_COOKIE};
 
+/// The CSRF cookie the browser sent (under this site's name for it), set on the request by
+/// the CSRF guard; it identifies the browser for per-browser limits. Absent when the request
+/// carried none.
+#[derive(Debug, Clone)]
+pub struct BrowserCookie(pub String);
+
 /// Extractor: the use cases' [`Ctx`] of this request (dereferences to it).
 #[derive(Debug, Clone)]
 pub struct ReqCtx(pub Ctx);
@@ -44,7 +50,7 @@ impl ReqCtx {
         // sibling subdomain cannot choose the key a browser is counted under).
         let browser = parts
             .extensions
-            .get::<crate::csrf::BrowserCookie>()
+            .get::<BrowserCookie>()
             .map(|c| tessera_app::secrets::digest(&["browser", &c.0]));
         Self(Ctx {
             browser,

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::SameSite;
 use subtle::ConstantTimeEq;
 
-use crate::context::lang_of;
+use crate::context::{BrowserCookie, lang_of};
 use crate::cookies;
 use crate::error::Failure;
 use tessera_app::state::AppState;
@@ -31,11 +31,6 @@ const FORM_LIMIT: usize = 256 * 1024;
 /// The request's CSRF token, for pages to embed in their forms.
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
-
-/// The CSRF cookie the browser sent (under this site's name for it), which identifies the
-/// browser for per-browser limits. Absent when the request carried none.
-#[derive(Debug, Clone)]
-pub struct BrowserCookie(pub String);
 
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))

@@ -158,7 +158,7 @@ async fn challenges_are_single_use_and_bound(store: Store, db: TestDatabase) -> 
         bytes: bytes.clone(),
         purpose: "login".into(),
         session_binding: tessera_app::flows::cert::browser_binding(&b.csrf()),
-        expires_at: tessera_app::state::now() - 1,
+        expires_at: tessera_app::clock::now() - 1,
     };
     h.state
         .store
@@ -358,7 +358,7 @@ async fn inactive_job_skips_the_missing_email_of_institution_accounts(
     db: TestDatabase,
 ) -> R {
     let h = cert_harness(store, db);
-    let old = tessera_app::state::now() - 6 * 365 * 86_400;
+    let old = tessera_app::clock::now() - 6 * 365 * 86_400;
     for (username, email) in [("H0000000001", ""), ("Oldie0001", "oldie@example.tw")] {
         h.state
             .store

@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use tessera_app::clock::now;
 use tessera_app::flows::inactive;
-use tessera_app::state::now;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{NewAccount, Store};
 

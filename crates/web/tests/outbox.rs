@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use common::*;
+use tessera_app::clock::now;
 use tessera_app::flows::outbox::{
     self, Delivery, FIRST_RETRY_SECS, GIVE_UP_AFTER_SECS, LEASE_SECS, deliver_due, deliver_due_at,
     send_later,
 };
-use tessera_app::state::now;
 use tessera_notify::Email;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{AuditVerify, NewAuditEvent, Store};

@@ -125,7 +125,7 @@ async fn state_is_single_use_and_bound(store: Store, db: TestDatabase) -> R {
         .await
         .map_err(|e| e.to_string())?
         .ok_or("stored")?;
-    row.expires_at = tessera_app::state::now() - 1;
+    row.expires_at = tessera_app::clock::now() - 1;
     store
         .insert_upstream_state(&row)
         .await

@@ -8,10 +8,11 @@ use tessera_core::audit::AuditKind;
 use tessera_core::lang::Lang;
 
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::mails;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 pub const WARN_BEFORE_SECS: i64 = 30 * 86_400;
 

@@ -4,9 +4,10 @@
 //! so a limit holds across nodes; 0 turns a limit off. Each caller audits and answers 429 with
 //! its own code.
 
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// Which limit a request went over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

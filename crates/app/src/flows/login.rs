@@ -14,13 +14,14 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, Subject};
 use crate::captcha;
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::send_later;
 use crate::hashing::Verified;
 use crate::mails;
 use crate::session;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct LoginInput {

@@ -18,8 +18,9 @@ use tessera_core::audit::AuditKind;
 use tessera_notify::Email;
 use tessera_store::{NewAuditEvent, NewMail, OutboxMail, StoreError};
 
+use crate::clock::now;
 use crate::error::Failure;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// How long a claim holds a row (seconds): a node that stops while sending leaves the row
 /// to the others for this long.

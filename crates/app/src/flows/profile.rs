@@ -288,7 +288,7 @@ pub async fn delete(
     confirm_password(state, account, &input.password, "password").await?;
     state
         .store
-        .delete_account(&account.id, crate::state::now())
+        .delete_account(&account.id, crate::clock::now())
         .await?;
     audit::record(
         state,

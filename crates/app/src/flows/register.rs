@@ -12,12 +12,13 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, Subject};
 use crate::captcha;
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::{opt, outbox, verify};
 use crate::mails;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// What a registrant submits.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -16,12 +16,13 @@ use tessera_store::{Account, Token};
 use utoipa::ToSchema;
 
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::{limits, send_later, verify};
 use crate::mails;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 pub const LINK_PURPOSE: &str = "password_reset";
 pub const SMS_PURPOSE: &str = "password_reset_sms";

@@ -8,12 +8,13 @@ use tessera_notify::Sms;
 use tessera_store::{Account, Token};
 
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::send_later;
 use crate::mails;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 pub const EMAIL_PURPOSE: &str = "email_verify";
 pub const MOBILE_PURPOSE: &str = "mobile_verify";

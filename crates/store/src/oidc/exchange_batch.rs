@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AnyPool, Row};
 
-use super::exchange::{CodeExchange, Exchanged, Redemption};
+use super::exchange_types::{CodeExchange, Exchanged, Redemption};
 use super::grants::{GRANT_COLUMNS, code_from_row, grant_from_row};
 use super::{Code, Grant};
 use crate::group_commit::{placeholders, pow2_chunks};

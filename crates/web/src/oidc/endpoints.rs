@@ -13,11 +13,12 @@ use tessera_core::oidc::{CLAIMS, SCOPES};
 use super::respond::{self, no_store_json, oauth_error};
 use crate::context::ReqCtx;
 use crate::pages::layout::PageCtx;
+use tessera_app::clock::now;
 use tessera_app::flows::oidc::logout;
 use tessera_app::flows::oidc::{
     OAuthError, authorize, client_auth, issuer, params, reachable_levels, resource, token,
 };
-use tessera_app::state::{AppState, now};
+use tessera_app::state::AppState;
 
 fn cacheable(mut resp: Response) -> Response {
     resp.headers_mut().insert(

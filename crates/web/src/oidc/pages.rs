@@ -12,9 +12,9 @@ use tessera_core::loa::Loa;
 
 use super::respond::{self, allow_form_action, login_for, origin_of, resume_path};
 use crate::error::Failure;
-use crate::pages::account::require;
 use crate::pages::i18n::L;
 use crate::pages::layout::{Page, PageCtx, redirect, render};
+use crate::pages::member::require;
 use crate::session::{Open, clear_cookie};
 use tessera_app::flows::oidc::logout::{self, LogoutOutcome};
 use tessera_app::flows::oidc::{authorize, consent, params};

@@ -11,10 +11,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::cert::SignBox;
+use super::form::opt;
 use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, is_local_path, redirect, render};
-use super::register::opt;
 use crate::session::clear_cookie;
 use tessera_app::flows::login::{self, LoginInput};
 use tessera_app::state::AppState;
@@ -34,6 +34,37 @@ pub struct NextQuery {
     next: String,
 }
 
+/// A 「使用 X 登入」 link.
+pub struct Button {
+    pub href: String,
+    pub label: String,
+}
+
+/// The sign-in buttons of every configured provider; `next` rides along when local.
+pub fn buttons(state: &AppState, l: L, next: &str) -> Vec<Button> {
+    state
+        .upstream
+        .all()
+        .iter()
+        .map(|p| {
+            let name = p.config.name(l.0);
+            let mut href = format!("/upstream/{}/start", p.config.id);
+            if !next.is_empty() {
+                let q: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", next)
+                    .finish();
+                href = format!("{href}?{q}");
+            }
+            let label = if l.is_en() {
+                format!("Sign in with {name}")
+            } else {
+                format!("使用 {name} 登入")
+            };
+            Button { href, label }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "auth/login.html")]
 struct LoginPage {
@@ -42,7 +73,7 @@ struct LoginPage {
     next: String,
     locked: bool,
     /// 「使用 X 登入」 (upstream providers).
-    upstream: Vec<super::upstream::Button>,
+    upstream: Vec<Button>,
     /// The certificate sign-in form.
     sign: SignBox,
     /// Why the last certificate sign-in was refused ("" when none).
@@ -90,7 +121,7 @@ pub async fn show(
     let t = LoginPage {
         page,
         form: form(l, "", false),
-        upstream: super::upstream::buttons(&state, l, &next),
+        upstream: buttons(&state, l, &next),
         next,
         locked: false,
         sign: SignBox::new(&state, "login"),
@@ -105,7 +136,7 @@ pub fn cert_failed(state: &AppState, pc: &PageCtx, failure: &crate::error::Failu
     let t = LoginPage {
         page: pc.page(l.t("會員登入", "Sign in")),
         form: form(l, "", false),
-        upstream: super::upstream::buttons(state, l, ""),
+        upstream: buttons(state, l, ""),
         next: String::new(),
         locked: failure.code == "account_locked",
         sign: SignBox::new(state, "login"),
@@ -145,7 +176,7 @@ pub async fn submit(
             let t = LoginPage {
                 page,
                 form: f,
-                upstream: super::upstream::buttons(&state, l, &next),
+                upstream: buttons(&state, l, &next),
                 next,
                 locked: failure.code == "account_locked",
                 sign: SignBox::new(&state, "login"),

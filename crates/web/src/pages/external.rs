@@ -10,11 +10,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::account::require;
+use super::auth::Button;
 use super::home::failure_page;
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
-use super::upstream::{Button, failed};
+use super::member::require;
+use super::upstream::failed;
 use crate::cookies;
 use crate::csrf;
 use crate::session::Open;

@@ -229,6 +229,12 @@ impl Form {
     }
 }
 
+/// A trimmed optional value: `None` when blank.
+pub fn opt(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

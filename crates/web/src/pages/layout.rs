@@ -27,7 +27,7 @@ pub struct PageCtx {
     pub csrf: String,
     /// The member session, only when it is full: a session limited to changing an expired
     /// password or to verifying the email address is not here (see [`PageCtx::any_session`]
-    /// and `pages::account::require`), so a page that acts for the account is closed to it.
+    /// and `pages::member::require`), so a page that acts for the account is closed to it.
     pub session: Option<ActiveSession>,
     /// The member session, limited or not.
     any_session: Option<ActiveSession>,
@@ -86,7 +86,7 @@ impl PageCtx {
 
     /// The member session even when it is limited: for signing out, for showing that someone
     /// is signed in, and for the few pages a limited session may see (which check
-    /// [`ActiveSession::admit`], as `pages::account::require` does).
+    /// [`ActiveSession::admit`], as `pages::member::require` does).
     pub fn any_session(&self) -> Option<&ActiveSession> {
         self.any_session.as_ref()
     }

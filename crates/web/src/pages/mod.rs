@@ -18,6 +18,7 @@ mod form;
 mod home;
 pub(crate) mod i18n;
 pub(crate) mod layout;
+pub(crate) mod member;
 mod password;
 mod profile;
 mod register;
@@ -31,9 +32,6 @@ mod upstream;
 pub(crate) mod backoffice;
 // The organization pages.
 mod orgs;
-
-#[cfg(test)]
-mod tests;
 
 use axum::Router;
 use axum::routing::{get, post};

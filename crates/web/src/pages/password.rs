@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::account::require;
 use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
+use super::member::require;
 use super::register::password_hint;
 use crate::session::{Open, clear_cookie};
 use tessera_app::flows::profile::{self, DeleteInput, PasswordChange};

@@ -10,11 +10,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use tessera_store::Account;
 
-use super::account::require;
+use super::form::opt;
 use super::form::{Field, Form, Group};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
-use super::register::{mobile_field, opt, profile_fields};
+use super::member::require;
+use super::register::{mobile_field, profile_fields};
 use crate::session::Open;
 use tessera_app::flows::profile::{self, ProfileInput};
 use tessera_app::state::AppState;

@@ -11,10 +11,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use tessera_core::password::PasswordPolicy;
 
-use super::form::{Field, Form, Group};
+use super::form::{Field, Form, Group, opt};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
+use crate::error::Failure;
 use tessera_app::flows::register::{self, RegisterInput};
+use tessera_app::flows::upstream::{cookie, link, pending_cookie_name};
 use tessera_app::state::AppState;
 
 /// The registration form as posted (`_csrf` is checked by the middleware).
@@ -179,16 +181,10 @@ pub fn profile_fields(
     ]
 }
 
-/// A trimmed optional value: `None` when blank.
-pub fn opt(v: &str) -> Option<String> {
-    let v = v.trim();
-    (!v.is_empty()).then(|| v.to_string())
-}
-
 pub async fn show(State(state): State<AppState>, pc: PageCtx, headers: HeaderMap) -> Response {
     let l = pc.l();
     let page = pc.page(l.t("加入會員", "Register")).with_captcha();
-    let (prefill, upstream_note) = super::upstream::register_prefill(&state, l, &headers).await;
+    let (prefill, upstream_note) = register_prefill(&state, l, &headers).await;
     let form = form(l, &state.settings.password_policy, &prefill);
     let t = RegisterPage {
         page,
@@ -229,14 +225,14 @@ pub async fn submit(
         // With mismatched passwords the flow only validates: no CAPTCHA, no account.
         captcha: if mismatch { None } else { opt(&v.captcha) },
     };
-    let (_, upstream_note) = super::upstream::register_prefill(&state, l, &headers).await;
+    let (_, upstream_note) = register_prefill(&state, l, &headers).await;
     let result = if upstream_note.is_empty() {
         register::register(&state, &input, &pc.ctx)
             .await
             .map(|_| vec![])
     } else {
         // Linked to the external account the registrant just signed in with.
-        super::upstream::register_linked(&state, &pc, &headers, &input).await
+        register_linked(&state, &pc, &headers, &input).await
     };
     let mut failure = match result {
         Ok(cookies) => return redirect("/register/done", &cookies),
@@ -266,4 +262,43 @@ pub async fn submit(
 pub async fn done(pc: PageCtx) -> Response {
     let page = pc.page(pc.l().t("註冊成功", "Registration complete"));
     render(&pc, StatusCode::OK, &DonePage { page })
+}
+
+/// Registration after an unlinked upstream sign-in: the form pre-filled from the upstream
+/// (the email only when it verified it) and the note saying the new account gets linked;
+/// an empty note when no identity waits.
+pub async fn register_prefill(
+    state: &AppState,
+    l: L,
+    headers: &HeaderMap,
+) -> (RegisterForm, String) {
+    let Ok(Some(p)) = link::pending(state, &crate::cookies::jar(headers)).await else {
+        return (Default::default(), String::new());
+    };
+    let email = p.email.as_deref().filter(|_| p.email_verified);
+    let provider = state.upstream.display_name(&p.provider, l.0);
+    let note = if l.is_en() {
+        format!(
+            "Registering links the new account to your {provider} account, so you can sign in with {provider} afterwards."
+        )
+    } else {
+        format!(
+            "完成註冊後，新帳號會與您的 {provider} 帳號建立關聯，之後可直接使用 {provider} 登入。"
+        )
+    };
+    (prefilled(p.name.as_deref(), email), note)
+}
+
+/// Registers and links the waiting identity; the cookies to set on the way to the done page.
+pub async fn register_linked(
+    state: &AppState,
+    pc: &PageCtx,
+    headers: &HeaderMap,
+    input: &tessera_app::flows::register::RegisterInput,
+) -> Result<Vec<String>, Failure> {
+    link::register(state, &crate::cookies::jar(headers), input, &pc.ctx).await?;
+    Ok(vec![
+        cookie(state, pending_cookie_name(state), None),
+        pc.flash_cookie("upstream_registered"),
+    ])
 }

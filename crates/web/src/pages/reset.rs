@@ -10,10 +10,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::form::opt;
 use super::form::{Field, Form};
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
-use super::register::{opt, password_hint};
+use super::register::password_hint;
 use tessera_app::flows::reset::{self, ResetComplete, ResetRequest};
 use tessera_app::state::AppState;
 

@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use super::auth::form as login_form;
 use super::form::Form;
+use super::form::opt;
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
-use super::register::opt;
 use crate::cookies;
 use crate::error::Failure;
 use tessera_app::flows::login::LoginInput;
@@ -25,37 +25,6 @@ use tessera_app::flows::upstream::link;
 use tessera_app::flows::upstream::start::{self, Purpose};
 use tessera_app::flows::upstream::{cookie, flow_cookie_name, pending_cookie_name};
 use tessera_app::state::AppState;
-
-/// A 「使用 X 登入」 link.
-pub struct Button {
-    pub href: String,
-    pub label: String,
-}
-
-/// The sign-in buttons of every configured provider; `next` rides along when local.
-pub fn buttons(state: &AppState, l: L, next: &str) -> Vec<Button> {
-    state
-        .upstream
-        .all()
-        .iter()
-        .map(|p| {
-            let name = p.config.name(l.0);
-            let mut href = format!("/upstream/{}/start", p.config.id);
-            if !next.is_empty() {
-                let q: String = form_urlencoded::Serializer::new(String::new())
-                    .append_pair("next", next)
-                    .finish();
-                href = format!("{href}?{q}");
-            }
-            let label = if l.is_en() {
-                format!("Sign in with {name}")
-            } else {
-                format!("使用 {name} 登入")
-            };
-            Button { href, label }
-        })
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "upstream/failed.html")]
@@ -270,43 +239,4 @@ pub async fn bind_submit(
             bind_page(&state, &pc, &headers, form, f.status(), locked).await
         }
     }
-}
-
-/// Registration after an unlinked upstream sign-in: the form pre-filled from the upstream
-/// (the email only when it verified it) and the note saying the new account gets linked;
-/// an empty note when no identity waits.
-pub async fn register_prefill(
-    state: &AppState,
-    l: L,
-    headers: &HeaderMap,
-) -> (super::register::RegisterForm, String) {
-    let Ok(Some(p)) = link::pending(state, &crate::cookies::jar(headers)).await else {
-        return (Default::default(), String::new());
-    };
-    let email = p.email.as_deref().filter(|_| p.email_verified);
-    let provider = state.upstream.display_name(&p.provider, l.0);
-    let note = if l.is_en() {
-        format!(
-            "Registering links the new account to your {provider} account, so you can sign in with {provider} afterwards."
-        )
-    } else {
-        format!(
-            "完成註冊後，新帳號會與您的 {provider} 帳號建立關聯，之後可直接使用 {provider} 登入。"
-        )
-    };
-    (super::register::prefilled(p.name.as_deref(), email), note)
-}
-
-/// Registers and links the waiting identity; the cookies to set on the way to the done page.
-pub async fn register_linked(
-    state: &AppState,
-    pc: &PageCtx,
-    headers: &HeaderMap,
-    input: &tessera_app::flows::register::RegisterInput,
-) -> Result<Vec<String>, Failure> {
-    link::register(state, &crate::cookies::jar(headers), input, &pc.ctx).await?;
-    Ok(vec![
-        cookie(state, pending_cookie_name(state), None),
-        pc.flash_cookie("upstream_registered"),
-    ])
 }

@@ -96,7 +96,7 @@ pub async fn unverified_account(
             password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
             terms_version: "t".into(),
             terms_accepted_at: 0,
-            created_at: tessera_app::state::now(),
+            created_at: tessera_app::clock::now(),
         })
         .await
         .expect("account");

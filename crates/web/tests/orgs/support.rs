@@ -89,7 +89,7 @@ pub async fn org_harness_with(store: Store, db: TestDatabase, settings: Settings
         ),
     ];
     store
-        .import_organizations(&records, tessera_app::state::now())
+        .import_organizations(&records, tessera_app::clock::now())
         .await
         .expect("registry");
     cert_harness_with(store, db, settings)
@@ -191,7 +191,7 @@ pub fn renewed(entity: &str, ca: &str, serial_hex: &str, dir: &Path) -> Card {
 /// A staff account with `roles`, signed in in a fresh browser.
 pub async fn staff(h: &CertHarness, username: &str, roles: &[&str]) -> Browser {
     let hash = h.state.hasher.hash(PASSWORD).await.expect("hash");
-    let now = tessera_app::state::now();
+    let now = tessera_app::clock::now();
     let new = tessera_store::NewAccount {
         username: username.into(),
         name: "後臺人員".into(),

@@ -16,11 +16,12 @@ use utoipa::ToSchema;
 
 use super::{Card, SignedAnswer, verify};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::hashing::Verified;
 use crate::session::ActiveSession;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// `POST /api/v1/cert/bindings`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

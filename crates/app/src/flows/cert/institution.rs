@@ -12,10 +12,11 @@ use tessera_store::{Account, NewAccount, StoreError};
 
 use super::Card;
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 const KIND: &str = "hca_institution";
 

@@ -17,10 +17,11 @@ use utoipa::ToSchema;
 
 use super::{Card, SignedAnswer, masked_name, verify};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::session;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// `POST /api/v1/cert/session`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -32,10 +32,11 @@ use utoipa::ToSchema;
 pub use service::CertService;
 
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The purposes a challenge may be issued for.
 pub const PURPOSES: [&str; 4] = ["register", "login", "bind", "reset"];
@@ -89,7 +90,7 @@ pub async fn issue(
 ) -> Result<IssuedChallenge, Failure> {
     let svc = service(state)?;
     // Organization flows have their own purposes, one per card step.
-    if !PURPOSES.contains(&purpose) && !crate::flows::orgs::PURPOSES.contains(&purpose) {
+    if !PURPOSES.contains(&purpose) && !crate::flows::orgs::purposes::PURPOSES.contains(&purpose) {
         return Err(Failure::bad_request("cert_purpose_invalid"));
     }
     within_limits(state, purpose, binding, ctx).await?;

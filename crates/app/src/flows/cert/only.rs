@@ -14,11 +14,12 @@ use utoipa::ToSchema;
 
 use super::Card;
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::cookies;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The cookie's name: `__Host-` prefixed when served over https.
 pub fn cookie_name(state: &AppState) -> &'static str {

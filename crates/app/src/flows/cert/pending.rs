@@ -11,10 +11,11 @@ use sha2::{Digest, Sha256};
 use tessera_store::certs::PendingCard;
 
 use super::Card;
+use crate::clock::now;
 use crate::cookies;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// How long the steps may take.
 pub const TTL_SECS: i64 = 600;

@@ -18,11 +18,12 @@ use utoipa::ToSchema;
 use super::{SignedAnswer, verify};
 use crate::audit::{self, Subject};
 use crate::captcha;
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::register::Checks;
 use crate::flows::verify as email_verify;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// `POST /api/v1/cert/registrations`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

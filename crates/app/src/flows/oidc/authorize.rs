@@ -17,10 +17,11 @@ pub use super::request::AuthParams;
 use super::request::validate;
 use super::{digest, issuer, org};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::session::{ActiveSession, Limit};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// What the browser is to do next.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,9 +16,10 @@ use tessera_store::oidc::OidcClient;
 
 use super::{OAuthError, digest, issuer, param};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::secrets::same;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 

@@ -10,9 +10,10 @@ use tessera_store::oidc::OidcClient;
 
 use super::digest;
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// What an operator registers.
 #[derive(Debug, Clone, Default)]

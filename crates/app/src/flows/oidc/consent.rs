@@ -9,10 +9,11 @@ use tessera_store::oidc::ConsentRow;
 
 use super::authorize::{self, Outcome};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::session::ActiveSession;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 fn who(s: &ActiveSession) -> Subject<'_> {
     Subject {

@@ -9,10 +9,11 @@ use tessera_core::audit::AuditKind;
 use super::authorize::with_query;
 use super::{issuer, param, subject};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::session::ActiveSession;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// What to do after a logout request.
 #[derive(Debug, Clone, PartialEq, Eq)]

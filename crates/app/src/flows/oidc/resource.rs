@@ -11,9 +11,10 @@ use tessera_store::oidc::{Grant, OidcClient};
 
 use super::{OAuthError, claims, digest, issuer, subject};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 fn secs(t: Option<std::time::SystemTime>) -> Option<i64> {
     t.and_then(|t| t.duration_since(UNIX_EPOCH).ok())

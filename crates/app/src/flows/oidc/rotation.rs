@@ -14,7 +14,7 @@ pub async fn rotate_keys(
     let keep = state.settings.oidc.retired_key_keep();
     let (kid, retired) = state
         .oidc_keys
-        .rotate(&state.store, crate::state::now(), alg, keep)
+        .rotate(&state.store, crate::clock::now(), alg, keep)
         .await?;
     crate::audit::record(
         state,
@@ -45,7 +45,7 @@ pub async fn rotate_due_keys(state: &AppState) -> Result<Vec<String>, Failure> {
     for alg in keys::ALGS {
         let age = state
             .oidc_keys
-            .active_age(&state.store, crate::state::now(), alg)
+            .active_age(&state.store, crate::clock::now(), alg)
             .await?;
         // A missing key (age MAX) is created on first use, not rotated.
         if age != i64::MAX && age >= days * 86_400 {

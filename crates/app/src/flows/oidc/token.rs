@@ -16,10 +16,11 @@ use tokio::sync::oneshot;
 
 use super::{OAuthError, at_hash, digest, issuer, param, s256, subject, valid_verifier};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::secrets::same;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Clone, Serialize)]

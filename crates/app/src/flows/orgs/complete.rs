@@ -20,11 +20,12 @@ use super::card::{ManagerCardView, OrgCardView};
 use super::flow::{Loaded, Notice, load, out_of_step};
 use super::queries::ReceiptView;
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::register::Checks;
 use crate::flows::verify as email_verify;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// `POST /api/v1/org-flows/{flow}/details`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

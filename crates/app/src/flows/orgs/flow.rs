@@ -17,10 +17,11 @@ use utoipa::ToSchema;
 use super::card::{CardSnapshot, ManagerCardView, OrgCardView};
 pub use super::views::{FlowView, Notice, TermsView};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use crate::text::rfc3339;
 
 /// What a flow keeps between steps (JSON in `org_flows.data`).

@@ -24,7 +24,7 @@ use crate::state::AppState;
 use crate::text::rfc3339;
 
 /// The challenge purpose of handler sign-in.
-pub const PURPOSE: &str = "org-handler";
+pub const PURPOSE: &str = super::purposes::HANDLER_PURPOSE;
 
 /// `POST /api/v1/org-handler/session`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -16,10 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::flow::Notice;
 use super::guard::Via;
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::register::Checks;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use crate::text::rfc3339;
 
 /// A handler as the list and the forms show it.

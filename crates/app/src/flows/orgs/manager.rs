@@ -20,10 +20,11 @@ use super::card::CardSnapshot;
 use super::flow::{FlowView, Loaded, Notice, load, out_of_step};
 use super::sessions::{self, Holder, Kind};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::cert::{Card, SignedAnswer, verify};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use crate::text::rfc3339;
 
 /// `POST /api/v1/org-flows/{flow}/manager-certificate`.

@@ -22,6 +22,7 @@ pub mod lookups;
 pub mod mails;
 pub mod manager;
 pub mod org_card;
+pub mod purposes;
 pub mod queries;
 pub mod registry;
 pub mod review;
@@ -33,16 +34,4 @@ pub mod views;
 pub use claim::{OrganizationClaim, acting_organization};
 pub use settings::{ApprovalWait, OrgSettings};
 
-/// The challenge purpose of every manager-card step.
-pub const MANAGER_PURPOSE: &str = "org-manager";
-
-/// The challenge purposes of the organization flows (added to `flows::cert::PURPOSES`).
-pub const PURPOSES: [&str; 7] = [
-    "org-register",
-    "org-replace",
-    "org-assign",
-    MANAGER_PURPOSE,
-    handler_login::PURPOSE,
-    "org-lookup",
-    "cert-lookup",
-];
+pub use purposes::{MANAGER_PURPOSE, PURPOSES};

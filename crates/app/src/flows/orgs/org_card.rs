@@ -19,11 +19,12 @@ use utoipa::ToSchema;
 use super::card::CardSnapshot;
 use super::flow::{FlowView, Loaded, load};
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::cert::{Card, SignedAnswer, verify};
 use crate::flows::register::Checks;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// `POST /api/v1/org-flows/{flow}/org-certificate`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -14,9 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 pub use super::import::{OrgInput, validate};
 use super::queries::ReceiptView;
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use crate::text::rfc3339;
 
 /// A registry entry as the back office shows it.

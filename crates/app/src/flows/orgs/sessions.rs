@@ -8,10 +8,11 @@ use cookie::SameSite;
 use sha2::{Digest, Sha256};
 use tessera_store::orgs::{OrgSession, session_kind};
 
+use crate::clock::now;
 use crate::cookies;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// Which organization session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,12 +19,13 @@ use tessera_store::{Account, kind};
 use utoipa::ToSchema;
 
 use crate::audit::{self, Subject};
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::cookies;
 use crate::error::Failure;
 use crate::flows::login::{LoginInput, authenticate};
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The roles staff may hold.
 pub const ROLES: [&str; 2] = [REVIEWER, OPERATOR];

@@ -17,11 +17,12 @@ use super::link::{self, sign_in};
 use super::provider::Provider;
 use super::{FLOW_SECS, cookie, hash, pending_cookie_name, provider, record};
 use crate::audit::Subject;
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::secrets;
 use crate::session::ActiveSession;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The authorization response's query parameters (`error_description` and `error_uri` are
 /// never shown: anyone can put text there).

@@ -19,12 +19,13 @@ use utoipa::ToSchema;
 use super::id_token::Identity;
 use super::{hash, pending_cookie, record};
 use crate::audit::Subject;
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::flows::login::{self, LoginInput};
 use crate::flows::register::{self, RegisterInput};
 use crate::session;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// Starts a member session for `account` signed in with link `link_id` (level `password`).
 pub async fn sign_in(

@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod id_token;
 pub mod link;
 pub mod provider;
+pub mod registry;
 pub mod start;
 
 use std::sync::Arc;
@@ -27,10 +28,10 @@ use crate::error::FailureKind;
 use cookie::SameSite;
 use serde_json::json;
 use tessera_core::audit::AuditKind;
-use tessera_core::lang::Lang;
 
 pub use config::{ProviderConfig, UpstreamConfig};
 pub use provider::Provider;
+pub use registry::Upstreams;
 
 use crate::audit::{self, Subject};
 use crate::context::Ctx;
@@ -41,46 +42,6 @@ use crate::state::AppState;
 
 /// How long an authorization request, and a verified identity waiting for an account, live.
 pub const FLOW_SECS: i64 = 600;
-
-/// The configured upstream providers (none by default).
-#[derive(Clone, Default)]
-pub struct Upstreams(Arc<Vec<Arc<Provider>>>);
-
-impl Upstreams {
-    /// The providers of checked configurations.
-    pub fn new(configs: Vec<ProviderConfig>) -> Result<Self, String> {
-        let list = configs
-            .into_iter()
-            .map(|c| Provider::new(c).map(Arc::new))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self(Arc::new(list)))
-    }
-
-    pub fn all(&self) -> &[Arc<Provider>] {
-        &self.0
-    }
-
-    pub fn get(&self, id: &str) -> Option<Arc<Provider>> {
-        self.0.iter().find(|p| p.config.id == id).cloned()
-    }
-
-    /// The provider's name in `lang`; its id when it is no longer configured.
-    pub fn display_name(&self, id: &str, lang: Lang) -> String {
-        match self.get(id) {
-            Some(p) => p.config.name(lang).to_owned(),
-            None => id.to_owned(),
-        }
-    }
-}
-
-impl ProviderConfig {
-    pub fn name(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::ZhTw => &self.name_zh,
-            Lang::En => &self.name_en,
-        }
-    }
-}
 
 /// The provider `id`, or 404 `upstream_unknown_provider`.
 pub fn provider(state: &AppState, id: &str) -> Result<Arc<Provider>, Failure> {

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 
 use super::config::{ProviderConfig, TokenAuth};
 use super::fetch::{FetchError, MAX_BODY, endpoint, invalid, json_object};
+use crate::clock::now;
 use crate::outbound::{Method, Outbound, Request};
-use crate::state::now;
 
 /// How long discovery documents and key sets are used before being fetched again.
 const CACHE_SECS: i64 = 3600;

@@ -13,10 +13,11 @@ use tessera_store::upstream_flow::UpstreamState;
 
 use super::{FLOW_SECS, cookie, flow_cookie_name, hash, provider, record};
 use crate::audit::Subject;
+use crate::clock::now;
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::secrets;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use crate::text::is_local_path;
 
 /// What the request is for.

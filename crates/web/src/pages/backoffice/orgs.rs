@@ -15,10 +15,10 @@ use tessera_core::org::OrgKind;
 use super::guard::{Nav, StaffPage, failed};
 use super::when;
 use crate::error::Failure;
+use crate::pages::form::opt;
 use crate::pages::form::{Field, Form};
 use crate::pages::i18n::L;
 use crate::pages::layout::{Page, redirect, render};
-use crate::pages::register::opt;
 use tessera_app::flows::orgs::registry::{
     self, OrgCertView, OrgDetailView, OrgInput, OrgView, SearchQuery,
 };

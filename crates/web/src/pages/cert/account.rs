@@ -12,11 +12,11 @@ use axum::response::Response;
 use serde::Deserialize;
 use tessera_store::Account;
 
-use super::super::account::{date, require};
 use super::super::form::{Field, Form};
 use super::super::home::failure_page;
 use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
+use super::super::member::{date, require};
 use super::{SignBox, Signed};
 use crate::error::Failure;
 use crate::session::{Open, clear_cookie};

@@ -34,7 +34,7 @@ pub async fn only_page(State(state): State<AppState>, pc: PageCtx, headers: Head
         name: s.name,
         national_id: s.national_id,
         serial: s.serial,
-        expires: super::super::account::date_time(s.expires_at),
+        expires: super::super::member::date_time(s.expires_at),
     };
     render(&pc, StatusCode::OK, &t)
 }

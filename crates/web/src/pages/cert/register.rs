@@ -12,10 +12,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::super::form::opt;
 use super::super::form::{Field, Form, Group};
 use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
-use super::super::register::{mobile_field, opt, password_hint};
+use super::super::register::{mobile_field, password_hint};
 use super::{SignBox, Signed};
 use crate::error::Failure;
 use tessera_app::flows::cert::register::{self, CertRegisterInput};

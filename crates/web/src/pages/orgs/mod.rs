@@ -12,6 +12,7 @@ pub mod flow;
 pub mod handler_form;
 pub mod handlers;
 pub mod lookups;
+mod paths;
 pub mod people;
 pub mod queries;
 mod steps;

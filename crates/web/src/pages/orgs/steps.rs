@@ -10,11 +10,12 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::super::cert::Signed;
+use super::super::form::opt;
 use super::super::form::{Field, Form};
 use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
-use super::super::register::{opt, password_hint};
-use super::flow::{binding, kind_label, step_slug, step_url};
+use super::super::register::password_hint;
+use super::paths::{binding, kind_label, step_slug, step_url};
 use crate::error::Failure;
 use tessera_app::flows::cert;
 use tessera_app::flows::orgs::card::{ManagerCardView, OrgCardView};

@@ -1,4 +1,4 @@
-//! Tests of the pages through the whole application (`crate::app`), driven like a browser:
+//! Tests of the pages through the whole application (`tessera_web::app`), driven like a browser:
 //! a cookie jar, same-origin form posts carrying `_csrf`, redirects followed by hand.
 
 mod journey;
@@ -21,7 +21,7 @@ use tessera_notify::{Mailer, SmsSender};
 use tessera_store::Store;
 use tower::ServiceExt;
 
-use crate::{AppState, HashParams, Settings};
+use tessera_web::{AppState, HashParams, Settings};
 
 pub const BASE: &str = "http://pages.test";
 pub const PASSWORD: &str = "Tessera2026ok";
@@ -54,7 +54,7 @@ pub fn site_on(store: Store, settings: Settings) -> Site {
     )
     .expect("state");
     Site {
-        app: crate::app(state),
+        app: tessera_web::app(state),
         dir,
     }
 }

@@ -93,7 +93,7 @@ async fn the_page_script_and_the_signer_client_are_served_as_javascript() {
     assert!(a.has("export async function findSigner"));
     assert_eq!(
         a.text,
-        include_str!("../../../../signer/client/tessera-signer.js")
+        include_str!("../../../signer/client/tessera-signer.js")
     );
 }
 

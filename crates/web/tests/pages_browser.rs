@@ -1,0 +1,5 @@
+//! The pages through the whole application, driven like a browser (a cookie jar, same-origin
+//! form posts carrying `_csrf`, redirects followed by hand): journeys, lockout, mobile
+//! verification, rendering, security headers, the signer page and limited sessions.
+
+mod pages;
