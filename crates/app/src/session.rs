@@ -5,8 +5,8 @@
 //! A session may be limited (see [`Limit`]): signed in with an expired password, or for an
 //! account whose email address is not verified yet. The limits are decided here, once, when
 //! the session is loaded; the web layer's extractors (`Authed`, `api::me::Me`, the pages'
-//! `PageCtx::session`) admit only full sessions, so a new handler is closed to limited sessions unless it asks for
-//! one of the explicit extractors that admit them ([`Open`]).
+//! `PageCtx::session`) admit only full sessions, so a new handler is closed to limited
+//! sessions unless it asks for one of the explicit extractors that admit them ([`Open`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
