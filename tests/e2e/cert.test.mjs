@@ -201,7 +201,7 @@ test('an unbound card goes through binding: wrong ID refused, 〔移除〕, pass
     await insertCard('citizen-chen');
     await page.goto(`${tessera.base}/login`);
     await signAndWait(page, '憑證登入', '/login/certificate/bind');
-    await page.getByRole('heading', { name: '請輸入身分證號' }).waitFor();
+    await page.getByRole('heading', { name: '請輸入身分證字號' }).waitFor();
     await check(page, '10-bind-national-id');
 
     // A well-formed ID whose last four digits differ from the card's.

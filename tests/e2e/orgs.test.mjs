@@ -182,9 +182,15 @@ test('a card that does not match the registry goes to the review queue and regis
   await page.fill('#f-phone', '(02)2303-4381');
   await page.fill('#f-email', 'principal@example.edu.tw');
   await click(page, '確認');
-  assert.match(page.url(), /\/org-certificate$/);
+  // The end page of the request: its reference and what happens next, not the card form.
+  assert.match(page.url(), /\/org-certificate\?filed=1$/);
+  await page.getByText('審核申請已送出').waitFor();
   await page.getByText('申請資料審核中').first().waitFor();
+  await page.getByText('案件編號').waitFor();
+  assert.equal(await page.locator('#f-agency_code').count(), 0, 'no card form on the end page');
+  await check(page, '51b-filed');
   // Until a reviewer decides, the card is answered the same.
+  await page.goto(page.url().replace(/\?filed=1$/, ''));
   await page.fill('#f-agency_code', SCHOOL);
   await sign(page, '以機關憑證簽章');
   await page.locator('.error-summary').getByText('申請資料審核中').waitFor();

@@ -197,8 +197,9 @@ for (const [width, height] of [
       assert.equal(await card.count(), 1);
       const facts = await card.innerText();
       assert.ok(facts.includes(`${person}@gmail.example`), facts);
-      assert.match(facts, /建立關聯時間\s+\d{4}-\d\d-\d\d \d\d:\d\d/);
-      assert.match(facts, /最近使用時間\s+\d{4}-\d\d-\d\d \d\d:\d\d/, 'binding signed in with it');
+      // Times in the ROC calendar, Asia/Taipei (「115年12月07日14點36分」).
+      assert.match(facts, /建立關聯時間\s+\d{2,3}年\d\d月\d\d日\d\d點\d\d分/);
+      assert.match(facts, /最近使用時間\s+\d{2,3}年\d\d月\d\d日\d\d點\d\d分/, 'binding signed in with it');
       await check(page, '04-links', tag);
 
       // Sign out; 使用 Google 登入 now signs straight in (the provider remembers the person).

@@ -1,5 +1,6 @@
 //! Runtime settings of the web layer, built by the `tessera` binary from its configuration.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tessera_core::lockout::LockoutPolicy;
@@ -91,6 +92,14 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (the web crate's `client_ip`); empty:
     /// the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The operator's folder of help pages (`help_dir`): a `<slug>.<lang>.md` file there
+    /// replaces the shipped page (`crate::help`); `None`: the shipped pages only.
+    pub help_dir: Option<PathBuf>,
+    /// Test or production (`environment`): a test environment says so on every page and in
+    /// every notice, and only there may simulators of outside services run (`demo` among them).
+    pub environment: crate::operator::Environment,
+    /// The operator's identity as citizens see it (`[operator]`).
+    pub operator: std::sync::Arc<crate::operator::Operator>,
 }
 
 /// HiPKI LocalSignServer's address, which `tessera-signer` uses too.
@@ -130,6 +139,9 @@ impl Settings {
             reset_requests_per_ip: 30,
             sms_codes_per_account: 3,
             trusted_proxies: Vec::new(),
+            help_dir: None,
+            environment: crate::operator::Environment::Production,
+            operator: std::sync::Arc::default(),
         }
     }
 

@@ -38,7 +38,7 @@ catalog! {
         "The password must contain at least one digit.";
     "password_contains_username" => "密碼不得與帳號相同，也不得包含帳號。",
         "The password must not be or contain your username.";
-    "password_contains_personal_data" => "密碼不得包含您的身分證號或生日，請避免使用個人資訊。",
+    "password_contains_personal_data" => "密碼不得包含您的身分證字號或生日，請避免使用個人資訊。",
         "The password must not contain your ID number or birthday; avoid personal information.";
     "password_too_common" => "這個密碼太常見，容易被猜中，請換一個。",
         "This password is too common and easy to guess; please choose another.";
@@ -255,13 +255,13 @@ catalog! {
         "Please follow the steps in order; this step cannot be done now. Start again.";
     "org_account_taken" => "機關代號對應的帳號名稱已被使用，請洽客服。",
         "The account name of this agency code is already in use; please contact support.";
-    "org_registered" => "首次註冊成功！請點選左方功能列接續辦理授權指派作業。",
-        "First registration done. Continue with authorization assignment from the menu.";
+    "org_registered" => "首次註冊成功！請按下方「授權指派作業」接續指派經辦人。",
+        "First registration done. Press 'Authorization assignment' below to assign handlers next.";
     "org_replaced_org" => "更換機關憑證成功！", "The organization certificate was replaced.";
-    "org_replaced_manager" => "完成更換授權管理者自然人憑證，如欲繼續辦理授權指派作業，請點選左方選單！",
-        "The manager's citizen certificate was replaced. Continue with authorization assignment from the menu.";
-    "org_replaced_both" => "貴機關已完成機關憑證及授權管理者自然人憑證更換，如需進行授權指派作業，請點選左方選單。",
-        "Both the organization certificate and the manager's citizen certificate were replaced. Use the menu for authorization assignment.";
+    "org_replaced_manager" => "完成更換授權管理者自然人憑證！如欲繼續辦理授權指派作業，請按下方「授權指派作業」。",
+        "The manager's citizen certificate was replaced. To assign handlers, press 'Authorization assignment' below.";
+    "org_replaced_both" => "貴機關已完成機關憑證及授權管理者自然人憑證更換，如需進行授權指派作業，請按下方「授權指派作業」。",
+        "Both the organization certificate and the manager's citizen certificate were replaced. To assign handlers, press 'Authorization assignment' below.";
     "org_assignment_opened" => "機關憑證及授權管理者憑證確認完成，請進行授權指派。",
         "Both certificates confirmed: you can now assign handlers.";
     // Authorization assignment and handlers.
@@ -269,7 +269,7 @@ catalog! {
     "org_handler_updated" => "修改成功！", "Saved.";
     "org_handler_deleted" => "刪除成功！", "Deleted.";
     "org_handler_delete_confirm" => "您確定刪除這筆資料?", "Do you really want to delete this entry?";
-    "org_handler_exists" => "此身分證統一編號已是貴機關的授權經辦人。",
+    "org_handler_exists" => "此身分證字號已是貴機關的授權經辦人。",
         "This ID number is already one of your organization's handlers.";
     "org_handler_not_assigned" => "您尚未被任何機關授權為經辦人，請洽機關的授權管理者。",
         "No organization has authorized you as a handler; please ask its authorization manager.";

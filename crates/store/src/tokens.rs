@@ -73,6 +73,25 @@ impl Store {
         }))
     }
 
+    /// Whether a token exists for `purpose` and has not expired, without consuming it (a link's
+    /// landing page checks it before showing its form). Read-only: asking changes nothing.
+    pub async fn token_is_live(
+        &self,
+        hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT 1 AS live FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
+        )
+        .bind(hash)
+        .bind(purpose)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// The data of an account's newest live token for `purpose` (e.g. the address a pending
     /// email verification link was sent to).
     pub async fn live_token_data(

@@ -11,6 +11,7 @@ tessera_store::both_backends!(
     token_is_taken_once_and_only_for_its_purpose,
     concurrent_token_takers_have_one_winner,
     expired_tokens_are_not_taken,
+    checking_a_token_neither_takes_nor_extends_it,
     code_attempts_run_out,
     new_code_replaces_old_and_one_deleter_wins,
     expired_codes_are_not_tried,
@@ -96,6 +97,44 @@ async fn expired_tokens_are_not_taken(store: Store, _db: TestDatabase) -> TestRe
     assert_eq!(
         store.take_token("e", "password-reset", NOW + 1).await?,
         None
+    );
+    Ok(())
+}
+
+async fn checking_a_token_neither_takes_nor_extends_it(
+    store: Store,
+    _db: TestDatabase,
+) -> TestResult {
+    let account = register(&store, "Tok0004").await?;
+    let t = token("peek", &account.id, NOW + 60);
+    store.create_token(&t).await?;
+    // Checked any number of times, it stays for the one who takes it.
+    for _ in 0..3 {
+        assert!(store.token_is_live("peek", "password-reset", NOW).await?);
+    }
+    assert!(
+        !store
+            .token_is_live("peek", "email-verification", NOW)
+            .await?
+    );
+    assert!(
+        !store
+            .token_is_live("unknown", "password-reset", NOW)
+            .await?
+    );
+    assert!(
+        !store
+            .token_is_live("peek", "password-reset", NOW + 60)
+            .await?,
+        "expired"
+    );
+    assert_eq!(
+        store.take_token("peek", "password-reset", NOW).await?,
+        Some(t)
+    );
+    assert!(
+        !store.token_is_live("peek", "password-reset", NOW).await?,
+        "used"
     );
     Ok(())
 }

@@ -42,6 +42,15 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub signer_url: Option<String>,
     pub demo: Option<bool>,
+    /// `test` or `production` (or `TESSERA_ENVIRONMENT`); left out: test with `demo`, else
+    /// production. See README.md, "Operator and environment".
+    pub environment: Option<String>,
+    /// The operator's identity as citizens see it; see `operator_config.rs`.
+    #[serde(default)]
+    pub operator: crate::operator_config::OperatorSection,
+    /// A folder of the operator's own help pages (`<slug>.<lang>.md`), which replace the
+    /// shipped ones page by page; see README.md, "Help pages".
+    pub help_dir: Option<PathBuf>,
     /// A listener of its own for `/metrics` (or `TESSERA_METRICS_LISTEN`); the main listener
     /// then answers 404 there.
     pub metrics_listen: Option<String>,
@@ -376,6 +385,9 @@ impl Config {
             s.captcha_max_counter = v.max(2);
         }
         s.demo = f.demo.unwrap_or(false);
+        s.environment = crate::operator_config::environment(f.environment.as_deref(), s.demo)?;
+        s.operator = std::sync::Arc::new(crate::operator_config::operator(&f.operator)?);
+        s.help_dir = f.help_dir.clone();
         crate::orgs_config::apply(&mut s.orgs, &f.organizations)?;
         // OpenID Connect provider.
         let o = &f.oidc;

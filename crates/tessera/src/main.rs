@@ -9,6 +9,7 @@ mod demo;
 mod demo_orgs;
 mod demo_people;
 mod http_server;
+mod operator_config;
 mod orgs;
 mod orgs_config;
 mod runtime;

@@ -43,8 +43,12 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
     let store = runtime::open_store(config).await?;
     let mut state = runtime::app_state(config, store, &format!("http://{addr}")).await?;
     if opts.demo {
+        // The demo's simulators run only in a test environment: a configuration that says
+        // production refuses to start with them.
         let mut s = (*state.settings).clone();
         s.demo = true;
+        s.environment =
+            crate::operator_config::environment(config.file.environment.as_deref(), true)?;
         state.settings = std::sync::Arc::new(s);
     }
     let demo = state.settings.demo;
@@ -83,6 +87,7 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
         listen = %addr,
         database = %runtime::redact(&config.database_url),
         demo = state.settings.demo,
+        environment = state.settings.environment.as_str(),
         max_connections = limits.max_connections,
         open_file_limit = nofile,
         header_timeout_s = limits.header_timeout.as_secs(),

@@ -181,7 +181,19 @@ async fn card_sign_in_steps_bind_only_listed_accounts(store: Store, db: TestData
     member(&h, "chenother", &chen_id).await?;
     member(&h, "victim01", &national_id(WANG)).await?;
     let mut b = Browser::default();
-    b.call(&h.app, Method::GET, "/login", None).await;
+    let login = b.call(&h.app, Method::GET, "/login", None).await;
+    // Certificates are on: the sign-in page offers the card, the home page the card check.
+    ensure(
+        login.text.contains("自然人憑證登入")
+            && login.text.contains("IC卡PIN碼（即密碼）輸入三次以上錯誤"),
+        "card sign-in and the card-lock warning offered",
+    )?;
+    let home = b.call(&h.app, Method::GET, "/", None).await;
+    ensure(
+        home.text
+            .contains(r#"<a href="/signer">檢視目前已安裝版本及 IC 卡自我檢測</a>"#),
+        "home links the card check",
+    )?;
 
     // Without a held card the steps send the browser back to sign in.
     let (s, to, _) = form(&h, &mut b, "/login/certificate/bind", &[("action", "skip")]).await;

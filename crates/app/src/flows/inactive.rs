@@ -71,6 +71,7 @@ pub async fn run(state: &AppState, dry_run: bool) -> Result<Vec<Action>, Failure
                     state
                         .mailer
                         .send(&mails::inactive_warning(
+                            &state.settings,
                             ctx.lang,
                             &a.email,
                             &a.username,

@@ -256,7 +256,13 @@ pub async fn authenticate(
             let link = state.url("/password/forgot");
             send_later(
                 state,
-                mails::account_locked(ctx.lang, &account.email, &account.username, &link),
+                mails::account_locked(
+                    &state.settings,
+                    ctx.lang,
+                    &account.email,
+                    &account.username,
+                    &link,
+                ),
             )
             .await?;
         }

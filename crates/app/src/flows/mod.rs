@@ -33,6 +33,22 @@ pub async fn account(state: &AppState, id: &str) -> Result<Account, Failure> {
         .ok_or_else(Failure::unauthenticated)
 }
 
+/// Whether the emailed link carrying `token` for `purpose` can still be used (known, unused,
+/// not expired), checked read-only: neither used up nor counted as a try. A link's page asks
+/// before showing its form; only the holder of the random token can ask, and the answer names
+/// no account.
+pub async fn link_usable(state: &AppState, token: &str, purpose: &str) -> Result<bool, Failure> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Ok(false);
+    }
+    let hash = crate::secrets::digest(&[token]);
+    Ok(state
+        .store
+        .token_is_live(&hash, purpose, crate::clock::now())
+        .await?)
+}
+
 /// Trims an optional form value and turns an empty one into `None`.
 pub fn opt(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())

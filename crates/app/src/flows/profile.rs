@@ -198,7 +198,13 @@ pub async fn update(
         if pending {
             send_later(
                 state,
-                mails::email_change_requested(ctx.lang, &account.email, &account.username, &email),
+                mails::email_change_requested(
+                    &state.settings,
+                    ctx.lang,
+                    &account.email,
+                    &account.username,
+                    &email,
+                ),
             )
             .await?;
         }
@@ -301,7 +307,7 @@ pub async fn delete(
     .await;
     send_later(
         state,
-        mails::account_deleted(ctx.lang, &account.email, &account.username),
+        mails::account_deleted(&state.settings, ctx.lang, &account.email, &account.username),
     )
     .await?;
     Ok(())

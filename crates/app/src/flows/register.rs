@@ -177,6 +177,7 @@ pub async fn register(
             expires_at: t + verify::EMAIL_TTL,
         }],
         mail: vec![outbox::outbox_mail(&mails::verify_email(
+            &state.settings,
             ctx.lang,
             v.email.as_str(),
             v.name.as_str(),

@@ -172,7 +172,7 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
         let link = state.url(&format!("/password/reset?token={token}"));
         send_later(
             state,
-            mails::reset_link(ctx.lang, &a.email, &a.username, &link),
+            mails::reset_link(&state.settings, ctx.lang, &a.email, &a.username, &link),
         )
         .await?;
     } else if let Some(mobile) = a.mobile.as_deref() {
@@ -181,10 +181,23 @@ pub async fn request(state: &AppState, input: &ResetRequest, ctx: &Ctx) -> Resul
             return Ok(());
         }
         let code = secrets::code();
-        let text = mails::sms_code(ctx.lang, &code, "重設密碼", "password reset");
+        let text = mails::sms_code(
+            &state.settings,
+            ctx.lang,
+            &code,
+            "重設密碼",
+            "password reset",
+        );
         verify::send_code(state, &a.id, mobile, SMS_PURPOSE, text, &code).await?;
     }
     Ok(())
+}
+
+/// Whether an emailed reset link can still be used (known, unused, not expired), checked
+/// without using it up or counting a try: the link's page shows the form only then. Only the
+/// holder of the random token can ask, and the answer names no account.
+pub async fn link_usable(state: &AppState, token: &str) -> Result<bool, Failure> {
+    super::link_usable(state, token, LINK_PURPOSE).await
 }
 
 /// The one answer to every refusal of an SMS reset before its code proved right.
@@ -301,7 +314,7 @@ pub async fn set_new_password(
     .await;
     send_later(
         state,
-        mails::password_changed(ctx.lang, &account.email, &account.username),
+        mails::password_changed(&state.settings, ctx.lang, &account.email, &account.username),
     )
     .await?;
     Ok(())

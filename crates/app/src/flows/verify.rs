@@ -61,7 +61,7 @@ pub async fn send_email_link_to(
     let link = state.url(&format!("/verify-email?token={token}"));
     send_later(
         state,
-        mails::verify_email(lang, email, &account.name, &link),
+        mails::verify_email(&state.settings, lang, email, &account.name, &link),
     )
     .await?;
     Ok(())
@@ -95,6 +95,12 @@ pub async fn resend(state: &AppState, account: &Account, lang: Lang) -> Result<R
     };
     send_email_link_to(state, account, &target, lang).await?;
     Ok(Resent::Sent)
+}
+
+/// Whether an email-verification link can still be used (known, unused, not expired),
+/// checked without using it up: the landing page offers its button only then.
+pub async fn email_link_usable(state: &AppState, token: &str) -> Result<bool, Failure> {
+    super::link_usable(state, token, EMAIL_PURPOSE).await
 }
 
 /// Consumes a verification link's token and marks that email verified.
@@ -226,7 +232,13 @@ pub async fn send_mobile_code(
         return Err(Failure::new(FailureKind::RateLimited, "rate_limited"));
     }
     let code = secrets::code();
-    let text = mails::sms_code(lang, &code, "手機號碼驗證", "mobile verification");
+    let text = mails::sms_code(
+        &state.settings,
+        lang,
+        &code,
+        "手機號碼驗證",
+        "mobile verification",
+    );
     send_code(state, &account.id, mobile, MOBILE_PURPOSE, text, &code).await
 }
 

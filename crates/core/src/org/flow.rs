@@ -231,6 +231,68 @@ impl Step {
     }
 }
 
+impl Step {
+    /// The step's name as the progress list shows it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Step::Terms, Lang::ZhTw) => "用戶約定條款",
+            (Step::OrgCertificate | Step::Contact, Lang::ZhTw) => "機關憑證確認",
+            (Step::ManagerCertificate, Lang::ZhTw) => "授權管理者自然人憑證確認",
+            (Step::Details, Lang::ZhTw) => "資訊確認",
+            (Step::Done, Lang::ZhTw) => "完成",
+            (Step::Terms, Lang::En) => "Terms of use",
+            (Step::OrgCertificate | Step::Contact, Lang::En) => "Organization certificate",
+            (Step::ManagerCertificate, Lang::En) => "Manager's citizen certificate",
+            (Step::Details, Lang::En) => "Confirm the details",
+            (Step::Done, Lang::En) => "Done",
+        }
+    }
+}
+
+impl FlowKind {
+    /// The steps a flow of this kind passes on its way to the end, in order. The review's
+    /// contact step is a detour of the organization-card step and counts as that step.
+    pub fn steps(self) -> &'static [Step] {
+        match self {
+            FlowKind::Assign => &[Step::OrgCertificate, Step::ManagerCertificate, Step::Done],
+            _ => &[
+                Step::Terms,
+                Step::OrgCertificate,
+                Step::ManagerCertificate,
+                Step::Details,
+                Step::Done,
+            ],
+        }
+    }
+}
+
+/// How far a flow has come: at `position` (from 1) of `total` steps, `percent` of the way
+/// done (001's 「已完成申辦流程的 40%」: the steps before this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub position: usize,
+    pub total: usize,
+    pub percent: u8,
+}
+
+/// The progress of a `kind` flow at `step`.
+pub fn progress(kind: FlowKind, step: Step) -> Progress {
+    let steps = kind.steps();
+    let at = if step == Step::Contact {
+        Step::OrgCertificate
+    } else {
+        step
+    };
+    let index = steps.iter().position(|s| *s == at).unwrap_or(0);
+    let total = steps.len();
+    let percent = (index * 100 / total.saturating_sub(1).max(1)).min(100) as u8;
+    Progress {
+        position: index + 1,
+        total,
+        percent,
+    }
+}
+
 /// The step after `event` at `step` of a `kind` flow; `None` when the event is not allowed
 /// there (out of order, or a review for a flow whose card must be the current one).
 pub fn next(kind: FlowKind, step: Step, event: Event) -> Option<Step> {
@@ -270,6 +332,63 @@ mod tests {
         ] {
             s = next(k, s, e).unwrap_or_else(|| panic!("{e:?} at {s:?}"));
             assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn progress_counts_the_steps_behind_and_the_review_detour_stays_in_place() {
+        let k = FlowKind::Register;
+        let at = |s| progress(k, s);
+        assert_eq!(
+            at(Step::Terms),
+            Progress {
+                position: 1,
+                total: 5,
+                percent: 0
+            }
+        );
+        assert_eq!(at(Step::OrgCertificate).percent, 25);
+        assert_eq!(at(Step::Contact), at(Step::OrgCertificate));
+        assert_eq!(
+            at(Step::Details),
+            Progress {
+                position: 4,
+                total: 5,
+                percent: 75
+            }
+        );
+        assert_eq!(at(Step::Done).percent, 100);
+        let a = FlowKind::Assign;
+        assert_eq!(progress(a, Step::OrgCertificate).percent, 0);
+        assert_eq!(
+            progress(a, Step::ManagerCertificate),
+            Progress {
+                position: 2,
+                total: 3,
+                percent: 50
+            }
+        );
+        // Every step a flow can be at is on its list, so the position is never a guess.
+        for kind in FlowKind::ALL {
+            let mut s = kind.first_step();
+            let mut seen = vec![progress(kind, s).position];
+            for e in [
+                Event::Agreed,
+                Event::OrgCardAccepted,
+                Event::ManagerAccepted,
+                Event::DetailsGiven,
+            ] {
+                if let Some(n) = next(kind, s, e) {
+                    s = n;
+                    seen.push(progress(kind, s).position);
+                }
+            }
+            assert_eq!(s, Step::Done, "{kind:?}");
+            assert_eq!(
+                seen,
+                (1..=kind.steps().len()).collect::<Vec<_>>(),
+                "{kind:?}"
+            );
         }
     }
 

@@ -37,6 +37,39 @@ pub fn roc_datetime(unix: i64) -> Option<String> {
     })
 }
 
+/// `unix`'s date in ROC form in Asia/Taipei: 「105年04月22日」.
+pub fn roc_date(unix: i64) -> Option<String> {
+    let t = taipei(unix)?;
+    let year = t.year() - ROC_OFFSET;
+    (year >= 1).then(|| format!("{year}年{:02}月{:02}日", u8::from(t.month()), t.day()))
+}
+
+/// `unix` to the minute in ROC form in Asia/Taipei: 「105年04月22日14點36分」.
+pub fn roc_minute(unix: i64) -> Option<String> {
+    let t = taipei(unix)?;
+    let year = t.year() - ROC_OFFSET;
+    (year >= 1).then(|| {
+        format!(
+            "{year}年{:02}月{:02}日{:02}點{:02}分",
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
+    })
+}
+
+/// `unix`'s date in Asia/Taipei for English pages: `2016-04-22`.
+pub fn taipei_date(unix: i64) -> Option<String> {
+    let t = taipei(unix)?;
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day()
+    ))
+}
+
 /// `unix` in Asia/Taipei for English pages: `2016-04-22 14:36:34 (UTC+8)`.
 pub fn taipei_datetime(unix: i64) -> Option<String> {
     let t = taipei(unix)?;
@@ -96,8 +129,15 @@ mod tests {
             roc_datetime(1_668_443_400).as_deref(),
             Some("111年11月15日00點30分00秒")
         );
+        assert_eq!(roc_date(1_668_443_400).as_deref(), Some("111年11月15日"));
+        assert_eq!(
+            roc_minute(1_668_443_400).as_deref(),
+            Some("111年11月15日00點30分")
+        );
+        assert_eq!(taipei_date(1_668_443_400).as_deref(), Some("2022-11-15"));
         // ROC year 1 is 1912; earlier times have no ROC form.
         assert_eq!(roc_datetime(-1_900_000_000), None);
+        assert_eq!(roc_date(-1_900_000_000), None);
         assert_eq!(roc_datetime(i64::MAX), None);
     }
 

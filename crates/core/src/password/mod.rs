@@ -118,7 +118,7 @@ impl PasswordPolicy {
         };
         match lang {
             Lang::ZhTw => format!(
-                "密碼需 {min}-{max} 個字元{needs}，有區分大小寫；不得與帳號相同，請避免使用身分證號、生日等個人資訊。"
+                "密碼需 {min}-{max} 個字元{needs}，有區分大小寫；不得與帳號相同，請避免使用身分證字號、生日等個人資訊。"
             ),
             Lang::En => format!(
                 "{min}-{max} characters{needs}; case-sensitive; not your username, and avoid personal data such as your ID number or birthday."

@@ -17,6 +17,7 @@ pub(crate) use respond::oauth_error;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::pages::reload::back_to;
 use tessera_app::state::AppState;
 
 /// Endpoints relying parties call (no CSRF guard: no cookie-authenticated state change).
@@ -54,9 +55,18 @@ pub fn router() -> Router<AppState> {
             "/oidc/consent",
             get(pages::consent).post(pages::consent_answer),
         )
-        .route("/oidc/logout/confirm", post(pages::logout_confirm))
+        .route(
+            "/oidc/logout/confirm",
+            post(pages::logout_confirm).get(back_to("/")),
+        )
         .route("/account/apps", get(pages::apps))
-        .route("/account/apps/withdraw", post(pages::withdraw))
+        .route(
+            "/account/apps/withdraw",
+            post(pages::withdraw).get(back_to("/account/apps")),
+        )
         .route("/admin/oidc/clients", get(admin::show).post(admin::add))
-        .route("/admin/oidc/clients/remove", post(admin::remove))
+        .route(
+            "/admin/oidc/clients/remove",
+            post(admin::remove).get(back_to("/admin/oidc/clients")),
+        )
 }

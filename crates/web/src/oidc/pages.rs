@@ -277,7 +277,7 @@ struct AppRow {
     client_id: String,
     name: String,
     scopes: Vec<&'static str>,
-    granted_at: String,
+    granted_at: crate::pages::when::When,
 }
 
 #[derive(Template)]
@@ -306,7 +306,7 @@ pub async fn apps(State(state): State<AppState>, pc: PageCtx) -> Response {
                 .split(' ')
                 .filter_map(|x| scope_text(l, x))
                 .collect(),
-            granted_at: crate::api::views::rfc3339(r.granted_at).unwrap_or_default(),
+            granted_at: crate::pages::when::When::minute(l.0, r.granted_at),
             client_id: r.client_id,
             name: r.client_name,
         })

@@ -16,7 +16,8 @@ use super::form::{Field, Form};
 use super::home::failure_page;
 use super::i18n::L;
 use super::layout::{Page, PageCtx, redirect, render};
-use super::member::{date, require};
+use super::member::require;
+use super::when::When;
 use crate::error::Failure;
 use crate::session::{self, Limit, Open};
 use tessera_app::flows::{login::password_expires_at, verify};
@@ -31,11 +32,14 @@ struct AccountPage {
     email_limited: bool,
     /// The new address the account is changing to, waiting for its link (empty: none).
     pending_email: String,
-    password_expires: String,
+    password_expires: When,
     /// The mobile-code form.
     form: Form,
     /// Bound certificates.
     certs: Vec<super::cert::account::CertRow>,
+    /// The national ID as the page shows it: masked ("A*****6789"), as on every page; the
+    /// whole number is on the profile form.
+    national_id: Option<String>,
 }
 
 fn code_form(l: L) -> Form {
@@ -59,8 +63,10 @@ async fn overview(
     status: StatusCode,
 ) -> Response {
     let l = pc.l();
-    let password_expires = password_expires_at(state, &a).map(date).unwrap_or_default();
-    let certs = match super::cert::account::rows(state, &a.id).await {
+    let password_expires = password_expires_at(state, &a)
+        .map(|t| When::date(l.0, t))
+        .unwrap_or_default();
+    let certs = match super::cert::account::rows(state, &a.id, l.0).await {
         Ok(c) => c,
         Err(f) => return failure_page(pc, &f),
     };
@@ -68,8 +74,12 @@ async fn overview(
         Ok(p) => p.unwrap_or_default(),
         Err(f) => return failure_page(pc, &f),
     };
+    let national_id = a.national_id.as_deref().map(|n| {
+        tessera_core::NationalId::parse(n).map_or_else(|_| n.to_string(), |id| id.masked())
+    });
     let t = AccountPage {
         page: pc.page(l.t("會員中心", "My account")),
+        national_id,
         email_limited: session::email_unverified(&a),
         pending_email,
         a,

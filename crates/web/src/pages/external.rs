@@ -3,12 +3,12 @@
 //! a configured provider not linked yet (the request carries the page's CSRF token, so no
 //! other site can start one in the member's name).
 
+use super::when::When;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use time::{OffsetDateTime, UtcOffset};
 
 use super::auth::Button;
 use super::home::failure_page;
@@ -24,31 +24,14 @@ use tessera_app::flows::upstream::link::{self, LinkView};
 use tessera_app::flows::upstream::start::{self, Purpose};
 use tessera_app::state::AppState;
 
-/// Date and time (Taiwan time) as YYYY-MM-DD HH:MM.
-fn when(t: i64) -> String {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::from_unix_timestamp(t)
-        .map(|d| d.to_offset(offset))
-        .map(|d| {
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                d.year(),
-                u8::from(d.month()),
-                d.day(),
-                d.hour(),
-                d.minute()
-            )
-        })
-        .unwrap_or_default()
-}
-
 /// One link as the page shows it.
 struct Row {
     id: String,
     provider: String,
     email: String,
-    linked: String,
-    used: String,
+    linked: When,
+    /// `None`: not used yet.
+    used: Option<When>,
 }
 
 #[derive(Template)]
@@ -66,11 +49,8 @@ fn rows(l: L, links: Vec<LinkView>) -> Vec<Row> {
             email: x
                 .email
                 .unwrap_or_else(|| l.t("未提供", "not given").to_owned()),
-            linked: when(x.linked_at_unix),
-            used: x
-                .last_used_unix
-                .map(when)
-                .unwrap_or_else(|| l.t("尚未使用", "not yet").to_owned()),
+            linked: When::minute(l.0, x.linked_at_unix),
+            used: x.last_used_unix.map(|t| When::minute(l.0, t)),
             id: x.id,
             provider: x.provider_name,
         })

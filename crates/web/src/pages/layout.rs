@@ -9,12 +9,15 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cookie::SameSite;
 
+use std::sync::Arc;
+
 use super::assets;
 use super::i18n::{Flash, L, flash};
 use crate::context::ReqCtx;
 use crate::cookies;
 use crate::csrf::CsrfToken;
 use crate::session::{ActiveSession, MaybeSession, SessionAccount};
+use tessera_app::operator::Operator;
 use tessera_app::state::AppState;
 
 /// Cookie carrying the code of a one-time message across a redirect.
@@ -38,6 +41,9 @@ pub struct PageCtx {
     pub flash: Option<Flash>,
     secure: bool,
     demo: bool,
+    test_env: bool,
+    operator: Arc<Operator>,
+    certs: bool,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -75,6 +81,9 @@ impl FromRequestParts<AppState> for PageCtx {
             flash,
             secure: state.settings.secure_cookies(),
             demo: state.settings.demo,
+            test_env: state.settings.environment.is_test(),
+            operator: state.settings.operator.clone(),
+            certs: state.pki.is_some(),
         })
     }
 }
@@ -110,6 +119,9 @@ impl PageCtx {
             altcha_js: assets::url("altcha.min.js"),
             captcha: false,
             demo: self.demo,
+            test_env: self.test_env,
+            op: self.operator.clone(),
+            certs: self.certs,
         }
     }
 
@@ -143,9 +155,48 @@ pub struct Page {
     /// Load the ALTCHA widget script.
     pub captcha: bool,
     pub demo: bool,
+    /// A test environment: the banner saying all data is test data.
+    pub test_env: bool,
+    /// The operator's identity: name, logo, colour, footer.
+    pub op: Arc<Operator>,
+    /// Certificates are switched on (a trust directory is configured): card sign-in,
+    /// registration and binding are offered.
+    pub certs: bool,
 }
 
 impl Page {
+    /// The page's language.
+    pub fn lang(&self) -> tessera_core::lang::Lang {
+        self.l.0
+    }
+
+    /// An RFC 3339 time of a use case's view as this page shows dates (`pages::when`).
+    pub fn date_of(&self, rfc3339: &str) -> super::when::When {
+        super::when::When::date_of(self.l.0, rfc3339)
+    }
+
+    /// The service's name in the page's language (title, header, texts that name the site).
+    pub fn service(&self) -> &str {
+        self.op.service_name.get(self.l.0)
+    }
+
+    /// The test environment's notice in the page's language.
+    pub fn test_banner(&self) -> &'static str {
+        tessera_app::operator::test_banner(self.l.0)
+    }
+
+    /// The `<style>` rule that gives the operator's colour to the stylesheet's variables, or
+    /// "" for the default colours. The colour was checked to be `#rrggbb` when configured.
+    pub fn colour_rule(&self) -> String {
+        match &self.op.colour {
+            Some(c) => format!(
+                ":root{{--blue:{c};--blue-dark:{}}}",
+                tessera_app::operator::darker(c)
+            ),
+            None => String::new(),
+        }
+    }
+
     pub fn with_captcha(mut self) -> Self {
         self.captcha = true;
         self

@@ -1,10 +1,8 @@
 //! The signed-in member of a page: [`require`] admits a session for what the page opens
-//! (redirecting a limited one to the page it may use), and the dates the member's pages show
-//! (Taiwan time).
+//! (redirecting a limited one to the page it may use).
 
 use axum::response::Response;
 use tessera_store::Account;
-use time::{OffsetDateTime, UtcOffset};
 
 use super::home::failure_page;
 use super::layout::{PageCtx, redirect};
@@ -67,31 +65,4 @@ pub async fn require(
         Err(f) if f.code == "unauthenticated" => Err(redirect("/login", &[])),
         Err(f) => Err(failure_page(pc, &f)),
     }
-}
-
-/// A date (Taiwan time) as YYYY-MM-DD.
-pub fn date(t: i64) -> String {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::from_unix_timestamp(t)
-        .map(|d| d.to_offset(offset))
-        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
-        .unwrap_or_default()
-}
-
-/// A time (Taiwan time) as YYYY-MM-DD HH:MM.
-pub fn date_time(t: i64) -> String {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::from_unix_timestamp(t)
-        .map(|d| d.to_offset(offset))
-        .map(|d| {
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                d.year(),
-                u8::from(d.month()),
-                d.day(),
-                d.hour(),
-                d.minute()
-            )
-        })
-        .unwrap_or_default()
 }

@@ -11,20 +11,25 @@
 pub(crate) mod account;
 mod assets;
 mod auth;
+mod brand;
 // The certificate pages.
 mod cert;
 mod demo;
 mod form;
+mod help;
 mod home;
 pub(crate) mod i18n;
 pub(crate) mod layout;
 pub(crate) mod member;
 mod password;
 mod profile;
+pub(crate) mod progress;
 mod register;
+pub(crate) mod reload;
 mod reset;
 mod signer;
 mod verify;
+pub(crate) mod when;
 // Upstream identity brokering.
 mod external;
 mod upstream;
@@ -43,12 +48,15 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/terms", get(home::terms))
         .route("/signer", get(signer::show))
+        .route("/brand/{name}", get(brand::image))
+        .route("/help", get(help::index))
+        .route("/help/{slug}", get(help::show))
         .route("/goodbye", get(home::goodbye))
         .route("/lang", get(home::switch))
         .route("/register", get(register::show).post(register::submit))
         .route("/register/done", get(register::done))
         .route("/login", get(auth::show).post(auth::submit))
-        .route("/logout", post(auth::logout))
+        .route("/logout", post(auth::logout).get(reload::back_to("/")))
         .route("/verify-email", get(verify::show).post(verify::confirm))
         .route("/password/forgot", get(reset::forgot).post(reset::request))
         .route("/password/forgot/sent", get(reset::sent))
@@ -61,10 +69,19 @@ pub fn router() -> Router<AppState> {
             get(reset::sms_form_page).post(reset::sms_submit),
         )
         .route("/account", get(account::show))
-        .route("/account/email/resend", post(account::resend_email))
+        .route(
+            "/account/email/resend",
+            post(account::resend_email).get(reload::back_to("/account")),
+        )
         .route("/account/email-unverified", get(account::show_unverified))
-        .route("/account/mobile/send", post(account::send_mobile_code))
-        .route("/account/mobile/confirm", post(account::confirm_mobile))
+        .route(
+            "/account/mobile/send",
+            post(account::send_mobile_code).get(reload::back_to("/account")),
+        )
+        .route(
+            "/account/mobile/confirm",
+            post(account::confirm_mobile).get(reload::back_to("/account")),
+        )
         .route("/account/profile", get(profile::show).post(profile::submit))
         .route(
             "/account/password",
@@ -83,30 +100,45 @@ pub fn router() -> Router<AppState> {
             get(upstream::bind_show).post(upstream::bind_submit),
         )
         .route("/account/external", get(external::show))
-        .route("/account/external/{id}/remove", post(external::remove))
+        .route(
+            "/account/external/{id}/remove",
+            post(external::remove).get(reload::back_to("/account/external")),
+        )
         // Certificate registration, sign-in and binding, reset by certificate.
         .route(
             "/register/certificate",
             get(cert::register::show).post(cert::register::submit),
         )
-        .route("/login/certificate", post(cert::login::submit))
+        .route(
+            "/login/certificate",
+            post(cert::login::submit).get(reload::back_to("/login")),
+        )
         .route(
             "/login/certificate/bind",
             get(cert::login::steps).post(cert::login::step),
         )
         .route("/certificate", get(cert::only::only_page))
-        .route("/certificate/logout", post(cert::only::only_logout))
+        .route(
+            "/certificate/logout",
+            post(cert::only::only_logout).get(reload::back_to("/certificate")),
+        )
         .route(
             "/account/certificate",
             get(cert::account::show).post(cert::account::submit),
         )
-        .route("/account/certificate/unbind", post(cert::account::unbind))
+        .route(
+            "/account/certificate/unbind",
+            post(cert::account::unbind).get(reload::back_to("/account/certificate")),
+        )
         .route(
             "/password/reset-certificate",
             get(cert::reset::show).post(cert::reset::submit),
         )
         .route("/demo", get(demo::show))
-        .route("/demo/card", post(demo::insert))
+        .route(
+            "/demo/card",
+            post(demo::insert).get(reload::back_to("/demo")),
+        )
         .route("/assets/{version}/{name}", get(assets::serve))
         .merge(backoffice::router())
         .merge(orgs::router())

@@ -55,7 +55,7 @@ struct DonePage {
 pub fn password_hint(l: L, p: &PasswordPolicy) -> String {
     match l.0 {
         tessera_core::lang::Lang::ZhTw => format!(
-            "密碼需設 {}-{} 個字元，至少須含英文字母及數字，有區分大小寫；不得與帳號相同或包含帳號，也請避免使用身分證號、生日等個人資訊或常見密碼。",
+            "密碼需設 {}-{} 個字元，至少須含英文字母及數字，有區分大小寫；不得與帳號相同或包含帳號，也請避免使用身分證字號、生日等個人資訊或常見密碼。",
             p.min_len, p.max_len
         ),
         tessera_core::lang::Lang::En => format!(

@@ -222,18 +222,28 @@ pub async fn link_form(
     let l = pc.l();
     let token = q.token.trim().to_string();
     let mut form = reset_form(l, &state, false, &NewPasswordForm::default());
-    let dead_link = token.is_empty();
-    if dead_link {
-        form.fail(l, &crate::error::Failure::bad_request("token_invalid"));
-    }
+    // The link is checked before anything is typed (read-only: a check neither uses it up
+    // nor counts a try); an unusable one gets the way to ask for a new one, not the form.
+    let refused = match reset::link_usable(&state, &token).await {
+        Ok(true) => None,
+        Ok(false) => Some(crate::error::Failure::bad_request("token_invalid")),
+        Err(f) => Some(f),
+    };
+    let (status, dead_link) = match &refused {
+        Some(f) => {
+            form.fail(l, f);
+            (f.status(), true)
+        }
+        None => (StatusCode::OK, false),
+    };
     let t = ResetPage {
         page: pc.page(title(l)),
         form,
-        token,
+        token: if dead_link { String::new() } else { token },
         sms: false,
         dead_link,
     };
-    render(&pc, StatusCode::OK, &t)
+    render(&pc, status, &t)
 }
 
 pub async fn sms_form_page(State(state): State<AppState>, pc: PageCtx) -> Response {

@@ -1,5 +1,7 @@
-//! The email-verification landing page: the link's GET only shows a button, and the token is
-//! consumed by the POST it sends (mail scanners prefetch links; they must not verify).
+//! The email-verification landing page: the link's GET checks the link without using it up and
+//! shows a button (or, for an unknown, used or expired link, the way to a new one); the token
+//! is consumed by the POST the button sends (mail scanners prefetch links; they must not
+//! verify).
 
 use crate::error::FailureExt;
 use askama::Template;
@@ -28,14 +30,25 @@ struct VerifyPage {
     error: &'static str,
 }
 
-pub async fn show(pc: PageCtx, Query(q): Query<TokenParam>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    pc: PageCtx,
+    Query(q): Query<TokenParam>,
+) -> Response {
     let l = pc.l();
     let page = pc.page(l.t("電子信箱驗證", "Verify your email address"));
     let token = q.token.trim().to_string();
-    let (status, error) = if token.is_empty() {
-        (StatusCode::BAD_REQUEST, l.msg("token_invalid"))
+    // Checked without using it up (a prefetch must not verify): an unknown, used or expired
+    // link says so at once instead of offering a button that can only fail.
+    let (status, error) = match verify::email_link_usable(&state, &token).await {
+        Ok(true) => (StatusCode::OK, ""),
+        Ok(false) => (StatusCode::BAD_REQUEST, l.msg("token_invalid")),
+        Err(f) => (f.status(), f.message(l.0)),
+    };
+    let token = if error.is_empty() {
+        token
     } else {
-        (StatusCode::OK, "")
+        String::new()
     };
     render(&pc, status, &VerifyPage { page, token, error })
 }

@@ -117,6 +117,19 @@ pub async fn registration_pages_walk_the_steps_in_order_only(store: Store, db: T
         "2.16.886.101.20003.20065",
         "org card shown",
     )?;
+    // The progress of the flow: two of five steps behind, this one marked current.
+    expect(
+        &g,
+        StatusCode::OK,
+        "已完成申辦流程的 50%（第 3／5 步）",
+        "progress",
+    )?;
+    expect(
+        &g,
+        StatusCode::OK,
+        r#"aria-current="step">授權管理者自然人憑證確認</li>"#,
+        "current step",
+    )?;
     let wang_id = national_id(WANG);
     let g = signed(
         &h,
@@ -160,6 +173,13 @@ pub async fn registration_pages_walk_the_steps_in_order_only(store: Store, db: T
     fields[5] = ("password_confirm", PASSWORD);
     let g = post(&h, &mut b, &details, &fields).await;
     expect(&g, StatusCode::OK, "首次註冊成功", "registered")?;
+    expect(
+        &g,
+        StatusCode::OK,
+        "已完成申辦流程的 100%",
+        "progress at the end",
+    )?;
+    ensure(!g.body.contains("左方"), "no left menu to point at")?;
     ensure(
         g.body.contains("收件時間") && g.body.contains("A0001"),
         "receipt shown",

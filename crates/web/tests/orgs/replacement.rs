@@ -260,7 +260,7 @@ async fn both_certificates_are_replaced(store: Store, db: TestDatabase) -> R {
     ensure(
         r.body["notice"]["message"]
             == json!(
-                "貴機關已完成機關憑證及授權管理者自然人憑證更換，如需進行授權指派作業，請點選左方選單。"
+                "貴機關已完成機關憑證及授權管理者自然人憑證更換，如需進行授權指派作業，請按下方「授權指派作業」。"
             ),
         r.text.clone(),
     )?;

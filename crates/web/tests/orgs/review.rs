@@ -63,6 +63,15 @@ async fn file_case(h: &CertHarness) -> Result<(Browser, String), String> {
         r.body["notice"]["code"] == json!("org_review_pending"),
         r.text.clone(),
     )?;
+    // The applicant gets the case's reference and where the decision goes.
+    ensure(
+        r.body["review"]["case_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+            && r.body["review"]["email"] == json!("applicant@example.tw")
+            && r.body["review"]["filed_at"].is_string(),
+        format!("review reference: {}", r.text),
+    )?;
     // Every attempt now answers the same, in this flow or a new one.
     let r = org_step(h, &mut b, &flow, SCHOOL, "org-register", &card(SCHOOL_CARD)).await;
     refused(&r, StatusCode::FORBIDDEN, "org_review_pending")?;

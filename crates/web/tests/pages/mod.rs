@@ -1,9 +1,11 @@
 //! Tests of the pages through the whole application (`tessera_web::app`), driven like a browser:
 //! a cookie jar, same-origin form posts carrying `_csrf`, redirects followed by hand.
 
+mod help;
 mod journey;
 mod lockout;
 mod mobile;
+mod operator;
 mod render;
 mod security;
 mod signer;
@@ -231,6 +233,17 @@ pub fn mail_links(dir: &Path, prefix: &str) -> Vec<String> {
         }
     }
     links
+}
+
+/// The decoded bodies of the mail delivered so far.
+pub fn mail_bodies(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir.join("mail").join("new"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| decode_body(&std::fs::read_to_string(e.path()).unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Waits for a mailed link starting with `prefix` that is not among `known`.

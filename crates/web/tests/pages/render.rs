@@ -9,9 +9,7 @@ const FORM_PAGES: &[&str] = &[
     "/register",
     "/login",
     "/password/forgot",
-    "/password/reset?token=abc",
     "/password/reset-sms",
-    "/verify-email?token=abc",
     "/register/certificate",
     "/password/reset-certificate",
 ];

@@ -65,13 +65,19 @@ async fn the_self_check_page_renders_in_both_languages_with_its_script() {
 }
 
 #[tokio::test]
-async fn home_and_footer_link_to_the_self_check() {
+async fn the_footer_links_the_self_check_and_card_offers_need_certificates() {
     let (site, _db) = sqlite_site().await;
     let mut b = Browser::new(&site);
+    // Certificates are off on this site: no card sign-in, registration or card line is
+    // offered (cert_pages checks them with certificates on); the footer's check stays.
     let home = b.get("/").await;
-    assert!(home.has(r#"<a href="/signer">檢視目前已安裝版本及 IC 卡自我檢測</a>"#));
+    assert!(!home.has(r#"<a href="/signer">檢視目前已安裝版本及 IC 卡自我檢測</a>"#));
+    assert!(home.has(r#"<a href="/signer">跨平台網頁元件與 IC 卡自我檢測</a>"#));
     let login = b.get("/login").await;
     assert!(login.has(r#"<a href="/signer">跨平台網頁元件與 IC 卡自我檢測</a>"#));
+    assert!(!login.has("自然人憑證登入") && !login.has(r#"action="/login/certificate""#));
+    let register = b.get("/register").await;
+    assert!(!register.has(r#"href="/register/certificate""#));
 }
 
 #[tokio::test]

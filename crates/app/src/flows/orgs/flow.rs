@@ -15,7 +15,7 @@ use tessera_store::orgs::OrgFlow;
 use utoipa::ToSchema;
 
 use super::card::{CardSnapshot, ManagerCardView, OrgCardView};
-pub use super::views::{FlowView, Notice, TermsView};
+pub use super::views::{FlowView, Notice, ReviewFiledView, TermsView};
 use crate::audit::{self, Subject};
 use crate::clock::now;
 use crate::context::Ctx;
@@ -38,6 +38,9 @@ pub struct FlowData {
     pub manager_national_id: Option<String>,
     /// The review case filed from this flow.
     pub review_id: Option<String>,
+    /// When it was filed and where its decision goes.
+    pub review_filed_at: Option<i64>,
+    pub review_email: Option<String>,
 }
 
 /// A loaded flow.
@@ -172,6 +175,12 @@ impl Loaded {
                 .as_ref()
                 .map(|c| ManagerCardView::new(d.manager_national_id.as_deref().unwrap_or(""), c)),
             notice: notice.map(|c| Notice::new(c, lang)),
+            review: d.review_id.as_ref().map(|id| ReviewFiledView {
+                case_id: id.clone(),
+                filed_at: d.review_filed_at.and_then(rfc3339),
+                filed_at_roc: d.review_filed_at.and_then(roc::roc_datetime),
+                email: d.review_email.clone().unwrap_or_default(),
+            }),
         }
     }
 }

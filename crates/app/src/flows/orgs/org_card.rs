@@ -291,6 +291,8 @@ pub async fn contact(
         .await?;
     let mut data = f.data.clone();
     data.review_id = Some(case.id.clone());
+    data.review_filed_at = Some(now());
+    data.review_email = Some(email.to_string());
     f.advance(state, Event::ContactGiven, Some(code.clone()), data)
         .await?;
     audit::record(

@@ -196,6 +196,7 @@ pub async fn decide(
     let n = &c.case;
     let mail = match (&c.reason, c.effective_at) {
         (Some(reason), _) => mails::review_rejected(
+            &state.settings,
             lang_of(&c),
             &n.applicant_email,
             &n.applicant_name,
@@ -203,6 +204,7 @@ pub async fn decide(
             reason,
         ),
         (None, when) => mails::review_approved(
+            &state.settings,
             lang_of(&c),
             &n.applicant_email,
             &n.applicant_name,

@@ -48,4 +48,19 @@ pub struct FlowView {
     pub organization: Option<OrgCardView>,
     pub manager: Option<ManagerCardView>,
     pub notice: Option<Notice>,
+    /// The review case this flow filed (after 比對不符 and the applicant's contact details):
+    /// its reference and where the decision will be sent.
+    pub review: Option<ReviewFiledView>,
+}
+
+/// A review case filed from a flow, as its applicant sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewFiledView {
+    /// The case's reference (案件編號), for questions to the service desk.
+    pub case_id: String,
+    /// When it was filed (RFC 3339) and the same in ROC time for pages.
+    pub filed_at: Option<String>,
+    pub filed_at_roc: Option<String>,
+    /// The address the decision is mailed to.
+    pub email: String,
 }

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 pub(crate) use guard::{Nav, StaffPage};
 
 use crate::pages::i18n::L;
+use crate::pages::reload::{back_to, review_case};
 use tessera_app::state::AppState;
 
 /// An RFC 3339 time of the flows' views as staff read it, in Asia/Taipei: the ROC form on
@@ -40,11 +41,17 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(login::home))
         .route("/admin/login", get(login::show).post(login::submit))
-        .route("/admin/logout", post(login::logout))
+        .route("/admin/logout", post(login::logout).get(back_to("/admin")))
         .route("/admin/reviews", get(reviews::list))
         .route("/admin/reviews/{id}", get(reviews::show))
-        .route("/admin/reviews/{id}/approve", post(reviews::approve))
-        .route("/admin/reviews/{id}/reject", post(reviews::reject))
+        .route(
+            "/admin/reviews/{id}/approve",
+            post(reviews::approve).get(review_case),
+        )
+        .route(
+            "/admin/reviews/{id}/reject",
+            post(reviews::reject).get(review_case),
+        )
         .route("/admin/orgs", get(orgs::search))
         .route("/admin/orgs/{code}", get(orgs::show).post(orgs::save))
 }

@@ -16,26 +16,28 @@ use super::super::form::{Field, Form};
 use super::super::home::failure_page;
 use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
-use super::super::member::{date, require};
+use super::super::member::require;
+use super::super::when::When;
 use super::{SignBox, Signed};
 use crate::error::Failure;
 use crate::session::{Open, clear_cookie};
 use tessera_app::flows::cert::binding::{self, BindInput};
 use tessera_app::flows::cert::{self};
 use tessera_app::state::AppState;
+use tessera_core::lang::Lang;
 
 /// A bound certificate as the pages show it.
 #[derive(Debug, Clone)]
 pub struct CertRow {
     pub serial: String,
     pub subject: String,
-    pub not_before: String,
-    pub not_after: String,
-    pub bound_at: String,
+    pub not_before: When,
+    pub not_after: When,
+    pub bound_at: When,
 }
 
 /// The account's live certificates.
-pub async fn rows(state: &AppState, account_id: &str) -> Result<Vec<CertRow>, Failure> {
+pub async fn rows(state: &AppState, account_id: &str, lang: Lang) -> Result<Vec<CertRow>, Failure> {
     Ok(state
         .store
         .account_certificates(account_id, false)
@@ -44,9 +46,9 @@ pub async fn rows(state: &AppState, account_id: &str) -> Result<Vec<CertRow>, Fa
         .map(|c| CertRow {
             serial: c.serial.clone(),
             subject: c.subject.clone(),
-            not_before: date(c.not_before),
-            not_after: date(c.not_after),
-            bound_at: date(c.bound_at),
+            not_before: When::date(lang, c.not_before),
+            not_after: When::date(lang, c.not_after),
+            bound_at: When::date(lang, c.bound_at),
         })
         .collect())
 }
@@ -75,7 +77,7 @@ fn form(l: L) -> Form {
 
 async fn page(state: &AppState, pc: &PageCtx, a: Account, failure: Option<&Failure>) -> Response {
     let l = pc.l();
-    let certs = match rows(state, &a.id).await {
+    let certs = match rows(state, &a.id, l.0).await {
         Ok(c) => c,
         Err(f) => return failure_page(pc, &f),
     };

@@ -18,7 +18,7 @@ struct OnlyPage {
     name: String,
     national_id: String,
     serial: String,
-    expires: String,
+    expires: super::super::when::When,
 }
 
 /// `GET /certificate`: who the certificate-only session is.
@@ -34,7 +34,7 @@ pub async fn only_page(State(state): State<AppState>, pc: PageCtx, headers: Head
         name: s.name,
         national_id: s.national_id,
         serial: s.serial,
-        expires: super::super::member::date_time(s.expires_at),
+        expires: super::super::when::When::minute(pc.l().0, s.expires_at),
     };
     render(&pc, StatusCode::OK, &t)
 }

@@ -8,7 +8,7 @@
 use crate::error::FailureExt;
 use askama::Template;
 use axum::Form as PostForm;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::Deserialize;
@@ -18,12 +18,13 @@ use super::super::cert::SignBox;
 use super::super::form::Form;
 use super::super::home::failure_page;
 use super::super::layout::{Page, PageCtx, redirect, render};
+use super::super::progress::ProgressView;
 use super::paths::{binding, kind_label, step_slug, step_url};
 use super::steps::{StepForm, fields, step};
 use crate::error::Failure;
 use tessera_app::flows::orgs::MANAGER_PURPOSE;
 use tessera_app::flows::orgs::card::{ManagerCardView, OrgCardView};
-use tessera_app::flows::orgs::flow::{self as org_flow, FlowView, StartInput};
+use tessera_app::flows::orgs::flow::{self as org_flow, FlowView, ReviewFiledView, StartInput};
 use tessera_app::state::AppState;
 
 async fn start(state: &AppState, pc: &PageCtx, kind: &str) -> Response {
@@ -75,6 +76,16 @@ struct FlowPage {
     sign: SignBox,
     organization: Option<OrgCardView>,
     manager: Option<ManagerCardView>,
+    progress: Option<ProgressView>,
+    /// The review case just filed: the page is its end page instead of the step's form.
+    filed: Option<ReviewFiledView>,
+}
+
+/// `?filed=1`: the review request's end page (after the contact step).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FiledQuery {
+    filed: Option<String>,
 }
 
 fn page(
@@ -83,6 +94,7 @@ fn page(
     flow: FlowView,
     v: &StepForm,
     failure: Option<&Failure>,
+    filed: bool,
 ) -> Response {
     let l = pc.l();
     let step = step_slug(&flow.step);
@@ -103,6 +115,11 @@ fn page(
         (_, Some(k)) => k.org_card_purpose(),
         (_, None) => "",
     };
+    let filed = if filed && failure.is_none() && step == "org-certificate" {
+        flow.review.clone()
+    } else {
+        None
+    };
     let t = FlowPage {
         page: pc.page(kind_label(l, &flow.kind)),
         step,
@@ -111,6 +128,11 @@ fn page(
         sign: SignBox::new(state, purpose),
         organization: flow.organization.clone(),
         manager: flow.manager.clone(),
+        progress: filed
+            .is_none()
+            .then(|| ProgressView::org_flow(&flow.kind, &flow.step, l.0))
+            .flatten(),
+        filed,
         flow,
     };
     render(pc, status, &t)
@@ -122,6 +144,7 @@ pub async fn show(
     pc: PageCtx,
     uri: Uri,
     Path((id, _)): Path<(String, String)>,
+    Query(q): Query<FiledQuery>,
 ) -> Response {
     let flow = match org_flow::show(&state, &id, &binding(&pc), pc.ctx.lang).await {
         Ok(v) => v,
@@ -131,7 +154,8 @@ pub async fn show(
     if uri.path() != here {
         return redirect(&here, &[]);
     }
-    page(&state, &pc, flow, &StepForm::default(), None)
+    let filed = q.filed.as_deref() == Some("1");
+    page(&state, &pc, flow, &StepForm::default(), None, filed)
 }
 
 /// `POST /orgs/{section}/{flow}/{step}`: submits the current step.
@@ -152,6 +176,6 @@ pub async fn submit(
     match step(&state, &pc, &id, &flow, &v).await {
         Ok(r) => r,
         Err(f) if matches!(f.code, "org_flow_invalid" | "org_flow_step") => failure_page(&pc, &f),
-        Err(f) => page(&state, &pc, flow, &v, Some(&f)),
+        Err(f) => page(&state, &pc, flow, &v, Some(&f), false),
     }
 }

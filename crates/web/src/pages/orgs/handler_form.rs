@@ -143,7 +143,7 @@ fn edit_page(
         Field::text("name", l.t("姓名", "Name"))
             .required()
             .value(&v.name),
-        Field::text("national_id", l.t("身分證統一編號", "National ID"))
+        Field::text("national_id", l.t("身分證字號", "National ID"))
             .required()
             .value(&v.national_id),
     ]);

@@ -72,7 +72,7 @@ fn lookup_page(
             l.t("查詢自然人憑證序號", "Look up a citizen certificate serial"),
             "/orgs/lookup/citizen-certificate",
             "cert-lookup",
-            Field::text("national_id", l.t("身分證統一編號", "National ID"))
+            Field::text("national_id", l.t("身分證字號", "National ID"))
                 .required()
                 .value(&v.national_id),
         )

@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 
 use super::home::failure_page;
 use super::layout::PageCtx;
+use super::reload::back_to;
 use crate::error::ApiError;
 use tessera_app::state::AppState;
 
@@ -31,20 +32,38 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(queries::index))
         .route("/orgs/receipts", get(queries::receipts_lookup))
-        .route("/orgs/register", post(flow::start_register))
-        .route("/orgs/replace", post(flow::start_replace))
-        .route("/orgs/assign", post(flow::start_assign))
+        .route(
+            "/orgs/register",
+            post(flow::start_register).get(back_to("/orgs")),
+        )
+        .route(
+            "/orgs/replace",
+            post(flow::start_replace).get(back_to("/orgs")),
+        )
+        .route(
+            "/orgs/assign",
+            post(flow::start_assign).get(back_to("/orgs")),
+        )
         .route("/orgs/register/{flow}/{step}", step())
         .route("/orgs/replace/{flow}/{step}", step())
         .route("/orgs/assign/{flow}/{step}", step())
-        .route("/orgs/assignment/end", post(handlers::end))
+        .route(
+            "/orgs/assignment/end",
+            post(handlers::end).get(back_to("/orgs")),
+        )
         .route(
             "/orgs/handler/login",
             get(people::login_page).post(people::login),
         )
         .route("/orgs/handler", get(people::home))
-        .route("/orgs/handler/choose", post(people::choose))
-        .route("/orgs/handler/logout", post(people::logout))
+        .route(
+            "/orgs/handler/choose",
+            post(people::choose).get(back_to("/orgs/handler")),
+        )
+        .route(
+            "/orgs/handler/logout",
+            post(people::logout).get(back_to("/orgs/handler")),
+        )
         .route("/orgs/{code}/handlers", get(handlers::list))
         .route(
             "/orgs/{code}/handlers/new",

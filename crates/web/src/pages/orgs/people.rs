@@ -51,7 +51,7 @@ fn login_form(
 ) -> Response {
     let l = pc.l();
     let mut form = Form::new(vec![
-        Field::text("national_id", l.t("身分證統一編號", "National ID"))
+        Field::text("national_id", l.t("身分證字號", "National ID"))
             .required()
             .hint(l.t(
                 "請將您的自然人憑證插入讀卡機。",

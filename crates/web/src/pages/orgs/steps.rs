@@ -14,6 +14,7 @@ use super::super::form::opt;
 use super::super::form::{Field, Form};
 use super::super::i18n::L;
 use super::super::layout::{Page, PageCtx, redirect, render};
+use super::super::progress::ProgressView;
 use super::super::register::password_hint;
 use super::paths::{binding, kind_label, step_slug, step_url};
 use crate::error::Failure;
@@ -62,6 +63,7 @@ struct DonePage {
     done: CompletedView,
     organization: Option<OrgCardView>,
     manager: Option<ManagerCardView>,
+    progress: Option<ProgressView>,
 }
 
 pub(super) fn fields(l: L, state: &AppState, step: &str, flow: &FlowView, v: &StepForm) -> Form {
@@ -100,7 +102,7 @@ pub(super) fn fields(l: L, state: &AppState, step: &str, flow: &FlowView, v: &St
         "manager-certificate" => vec![
             Field::text(
                 "national_id",
-                l.t("授權管理者身分證統一編號", "The manager's national ID"),
+                l.t("授權管理者身分證字號", "The manager's national ID"),
             )
             .required()
             .hint(l.t(
@@ -197,10 +199,9 @@ pub(super) async fn step(
                 email: v.email.clone(),
             };
             let next = org_card::contact(state, id, &input, &browser, &pc.ctx).await?;
-            Ok(redirect(
-                &step_url(&next),
-                &[pc.flash_cookie("org_review_pending")],
-            ))
+            // The end page of the review request: its reference and what happens next,
+            // not the card form again.
+            Ok(redirect(&format!("{}?filed=1", step_url(&next)), &[]))
         }
         "manager-certificate" => {
             let a = v.signed().answer()?;
@@ -243,6 +244,7 @@ pub(super) async fn step(
                 page: pc.page(kind_label(l, &flow.kind)),
                 organization: Some(done.organization.clone()),
                 manager: Some(done.manager.clone()),
+                progress: ProgressView::org_flow(&flow.kind, "done", l.0),
                 done,
             };
             Ok(render(pc, StatusCode::OK, &t))
