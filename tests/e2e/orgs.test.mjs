@@ -186,7 +186,7 @@ test('a card that does not match the registry goes to the review queue and regis
   assert.match(page.url(), /\/org-certificate\?filed=1$/);
   await page.getByText('審核申請已送出').waitFor();
   await page.getByText('申請資料審核中').first().waitFor();
-  await page.getByText('案件編號').waitFor();
+  await page.getByText('案件編號', { exact: true }).waitFor();
   assert.equal(await page.locator('#f-agency_code').count(), 0, 'no card form on the end page');
   await check(page, '51b-filed');
   // Until a reviewer decides, the card is answered the same.
