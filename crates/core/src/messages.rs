@@ -317,6 +317,63 @@ catalog! {
         "Please choose one of the listed accounts to bind.";
     "cert_national_id_missing" => "帳號尚未填寫身分證字號，請先至「個人資料維護」填寫後再綁定憑證。",
         "Your account has no national ID yet; add it under \"Edit profile\" before binding a certificate.";
+    // Online applications: form fields.
+    "apply_required" => "此欄為必填，請填寫。", "This field is required.";
+    "apply_text_invalid" => "請勿輸入換行、定位等控制字元。",
+        "Please remove line breaks, tabs and other control characters.";
+    "apply_text_too_long" => "字數超過上限，最多 {max} 個字。",
+        "Too long: use at most {max} characters.";
+    "apply_choice_invalid" => "請從列出的選項中選擇。", "Please choose one of the listed options.";
+    "apply_phone_invalid" =>
+        "電話號碼格式不正確，請輸入手機（例：0912345678）或市話（例：02-2345-6789 分機 123）。",
+        "Please enter a mobile (0912345678) or a landline (02-2345-6789 ext. 123).";
+    "apply_org_code_invalid" => "機構代碼格式不正確，請輸入 4 至 20 位英數字的代碼（醫事機構代碼為 10 碼）。",
+        "The institution code must be 4-20 letters or digits (an HCA institution code has 10).";
+    "apply_org_unknown" => "查無此機構代碼，請確認後重新輸入。",
+        "No organization has this code; please check it.";
+    "apply_org_wrong_kind" => "此機構不屬於本申辦項目可選擇的機構類別（例如須為醫事機構）。",
+        "This organization is not of the kind this application takes (e.g. a medical institution).";
+    "apply_date_required" => "請輸入日期。", "Please enter a date.";
+    "apply_date_invalid" =>
+        "日期格式無法辨識，請輸入民國年（例：1150301、115/3/1、115年3月1日）或西元日期（2026-03-01）。",
+        "Unreadable date: use an ROC date (1150301, 115/3/1) or ISO (2026-03-01).";
+    "apply_date_impossible" => "日期不存在（例如 2 月 30 日），請確認月份與日期。",
+        "That date does not exist (e.g. 30 February); please check the month and day.";
+    "apply_date_out_of_range" => "日期須介於民國元年（1912年）至民國289年（2200年）之間。",
+        "The date must be between 1912 and 2200 (ROC years 1 to 289).";
+    "apply_date_range_reversed" => "結束日期不可早於開始日期。", "The end date cannot be before the start date.";
+    "apply_date_range_too_long" => "期間過長，最長 {max} 天。", "The period is too long: at most {max} days.";
+    "apply_county_required" => "請選擇縣市。", "Please choose a city or county.";
+    "apply_county_invalid" => "請從 22 縣市中選擇。", "Please choose one of the 22 cities and counties.";
+    "apply_schedule_invalid" => "時段選擇有誤，請重新勾選星期與上午、下午或夜間。",
+        "Unknown time slot; please tick the weekdays and morning, afternoon or night again.";
+    "apply_attachment_empty" => "附件檔案是空的，請重新選擇檔案。", "The file is empty; please choose it again.";
+    "apply_attachment_too_large" => "附件檔案太大，每個檔案最大 {max} MB。",
+        "The file is too large: at most {max} MB per file.";
+    "apply_attachment_too_many" => "附件數量已達上限，最多 {max} 個檔案。",
+        "Too many files: at most {max}.";
+    "apply_attachment_type" => "附件僅接受 PDF、JPEG 或 PNG 檔案（依檔案內容判斷，非副檔名）。",
+        "Attachments must be PDF, JPEG or PNG files (judged by their content, not their name).";
+    "apply_attachment_missing" => "找不到上傳的附件，請重新上傳。",
+        "An uploaded file could not be found; please upload it again.";
+    // Online applications: rules and moves.
+    "apply_fields_same" => "此欄不可與前面的欄位相同（例如支援機構不可與執業登記機構相同）。",
+        "This must differ from the earlier field (e.g. the host institution from the registered one).";
+    "apply_overlap" => "支援時段與已送出或已核准的案件重疊：{clash}。請調整期間或時段。",
+        "The schedule overlaps a pending or approved case: {clash}. Please change the period or slots.";
+    "apply_ms_prior_started" =>
+        "事前報備的支援期間須自今日或之後開始；已開始的支援請選「事後報備」並說明理由。",
+        "A prior report must start today or later; for support already under way choose \"after the fact\" and say why.";
+    "apply_ms_after_not_started" => "支援尚未開始，請選「事前報備」。",
+        "The support has not started yet; choose \"before the support\".";
+    "apply_ms_after_too_late" => "事後報備須於支援開始後 {max} 日內提出，已逾期限。",
+        "After-the-fact reports must be filed within {max} days of the start; this one is too late.";
+    "apply_action_unknown" => "此申辦項目沒有這項操作。", "This application has no such action.";
+    "apply_wrong_status" => "案件目前的狀態不能執行這項操作，請重新整理頁面查看最新狀態。",
+        "The case's current status does not allow this; reload the page to see where it stands.";
+    "apply_wrong_actor" => "您沒有執行這項操作的權限。", "You may not take this action on the case.";
+    "apply_case_number_invalid" => "案號格式不正確（例：報備-115-000123）。",
+        "That is not a case number (e.g. a prefix, the ROC year and six digits: PREFIX-115-000123).";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }
