@@ -4,7 +4,7 @@
 # and CJK fonts for the browser tests; and schemathesis (PyPI, pinned, in a venv of its own) for
 # the API contract run (scripts/schemathesis.sh). Idempotent; fails loudly when an install fails.
 set -euo pipefail
-want=(openssl python3-aiosmtpd softhsm2 opensc chromium fonts-noto-cjk python3-venv)
+want=(openssl python3-aiosmtpd softhsm2 opensc chromium fonts-noto-cjk poppler-utils python3-venv)
 need=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")

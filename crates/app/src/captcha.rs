@@ -1,7 +1,6 @@
 //! Self-hosted ALTCHA proof-of-work CAPTCHA: challenges signed with the server's secret,
 //! solutions verified and then recorded in the database so each one is used once, on any node.
 
-use crate::error::FailureKind;
 use altcha::{CreateChallengeOptions, Payload, VerifySolutionOptions, create_challenge};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -87,12 +86,8 @@ pub fn form_failure(refusal: Refusal) -> Failure {
         Refusal::Missing => "captcha_required",
         Refusal::Invalid => "captcha_invalid",
     };
-    Failure {
-        kind: FailureKind::Validation,
-        code: "validation_failed",
-        fields: vec![tessera_core::field::FieldError {
-            field: "captcha",
-            code,
-        }],
-    }
+    Failure::field(tessera_core::field::FieldError {
+        field: "captcha",
+        code,
+    })
 }

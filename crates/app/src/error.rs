@@ -4,6 +4,7 @@
 //! language.
 
 use serde_json::json;
+use tessera_core::apply::FormError;
 use tessera_core::field::FieldError;
 use tessera_core::lang::Lang;
 use tessera_core::messages::message;
@@ -55,6 +56,8 @@ pub struct Failure {
     pub kind: FailureKind,
     pub code: &'static str,
     pub fields: Vec<FieldError>,
+    /// Failures of an application form's fields (their ids come from the type's file).
+    pub form: Vec<FormError>,
 }
 
 impl Failure {
@@ -63,6 +66,7 @@ impl Failure {
             kind,
             code,
             fields: Vec::new(),
+            form: Vec::new(),
         }
     }
 
@@ -72,6 +76,17 @@ impl Failure {
             kind: FailureKind::Validation,
             code: "validation_failed",
             fields,
+            form: Vec::new(),
+        }
+    }
+
+    /// `validation_failed` carrying an application form's failed fields.
+    pub fn form(form: Vec<FormError>) -> Self {
+        Self {
+            kind: FailureKind::Validation,
+            code: "validation_failed",
+            fields: Vec::new(),
+            form,
         }
     }
 
@@ -99,11 +114,14 @@ impl Failure {
     /// The JSON body of the API's error contract: `{error:{code,message,fields?}}`.
     pub fn body(&self, lang: Lang) -> serde_json::Value {
         let mut error = json!({ "code": self.code, "message": self.message(lang) });
-        if !self.fields.is_empty() {
+        if !self.fields.is_empty() || !self.form.is_empty() {
             error["fields"] = self
                 .fields
                 .iter()
                 .map(|f| json!({ "field": f.field, "code": f.code, "message": f.message(lang) }))
+                .chain(self.form.iter().map(
+                    |f| json!({ "field": f.field, "code": f.code, "message": f.message(lang) }),
+                ))
                 .collect();
         }
         json!({ "error": error })

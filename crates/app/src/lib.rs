@@ -4,6 +4,7 @@
 //! the web layer hands requests in as plain values ([`context::Ctx`], [`cookies::Cookies`])
 //! and turns a [`error::Failure`]'s kind into a status.
 
+pub mod apply;
 pub mod audit;
 pub mod captcha;
 pub mod clock;

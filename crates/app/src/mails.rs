@@ -232,6 +232,45 @@ pub fn sms_code(
     }
 }
 
+/// A case moved: its number, what happened, the reviewer's comment and where to see it.
+pub fn case_update(
+    s: &Settings,
+    lang: Lang,
+    to: &str,
+    case: &str,
+    what: &str,
+    comment: Option<&str>,
+    link: &str,
+) -> Email {
+    let comment = comment.filter(|c| !c.trim().is_empty());
+    match lang {
+        Lang::ZhTw => {
+            let note = comment.map_or(String::new(), |c| format!("說明：{c}\n\n"));
+            mail(
+                s,
+                lang,
+                to,
+                &format!("申辦案件 {case}：{what}"),
+                format!(
+                    "您好：\n\n您的申辦案件 {case} 目前為「{what}」。\n\n{note}請登入後至「我的申辦案件」查看：\n{link}\n"
+                ),
+            )
+        }
+        Lang::En => {
+            let note = comment.map_or(String::new(), |c| format!("Note: {c}\n\n"));
+            mail(
+                s,
+                lang,
+                to,
+                &format!("Application {case}: {what}"),
+                format!(
+                    "Hello,\n\nYour application {case} is now \"{what}\".\n\n{note}Sign in and open \"My applications\" to see it:\n{link}\n"
+                ),
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -56,6 +56,8 @@ pub struct AppStateInner {
     pub outbound: Option<Arc<dyn crate::outbound::Outbound>>,
     /// Demo mode's card reader (`tessera serve --demo`), for the `/demo` page.
     pub demo_cards: Option<Arc<dyn crate::demo::DemoCards>>,
+    /// The application types offered (none unless configured, or the demo's example).
+    pub applications: Arc<crate::apply::Applications>,
 }
 
 impl AppState {
@@ -79,7 +81,14 @@ impl AppState {
             oidc_clients: Arc::default(),
             outbound: None,
             demo_cards: None,
+            applications: Arc::new(crate::apply::Applications::none()),
         })))
+    }
+
+    /// Offers these application types.
+    pub fn with_applications(mut self, applications: crate::apply::Applications) -> Self {
+        self.applications = Arc::new(applications);
+        self
     }
 
     /// Turns certificate sign-in on with `verifier`; challenges live in the database.

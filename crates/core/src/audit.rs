@@ -205,6 +205,14 @@ audit_kinds! {
     InputRefused => "input_refused",
     /// An email could not be delivered for a day and was given up.
     MailFailed => "mail_failed",
+    /// An application case was started (a draft).
+    CaseCreated => "case_created",
+    /// An application case moved: sent, returned, corrected, decided, changed, cancelled.
+    CaseTransition => "case_transition",
+    /// A move, an edit or a filing of an application case was refused.
+    CaseRefused => "case_refused",
+    /// An attachment was added to or removed from an application case.
+    CaseAttachment => "case_attachment",
 }
 
 /// Whether the recorded action succeeded.

@@ -374,6 +374,57 @@ catalog! {
     "apply_wrong_actor" => "您沒有執行這項操作的權限。", "You may not take this action on the case.";
     "apply_case_number_invalid" => "案號格式不正確（例：報備-115-000123）。",
         "That is not a case number (e.g. a prefix, the ROC year and six digits: PREFIX-115-000123).";
+    "apply_case_not_found" => "查無此申辦案件，或您沒有查看的權限。",
+        "No such application, or it is not yours to see.";
+    "apply_type_not_found" => "查無此申辦項目。", "No such kind of application.";
+    "apply_loa_too_low" => "此申辦項目須以較高等級的方式登入（例如憑證卡），請重新登入後再試。",
+        "This application needs a stronger sign-in (e.g. a certificate card); sign in again that way.";
+    "apply_filer_not_allowed" => "您的身分不能申辦此項目。", "You cannot file this kind of application.";
+    "apply_permission_required" => "您未被授權此項功能（例如「報備支援登錄」），請洽機構的權限管理人。",
+        "You have not been granted this function; ask your organization's authorization manager.";
+    "apply_not_editable" => "案件目前的狀態不能修改內容。",
+        "The application cannot be edited in its current status.";
+    "apply_page_not_found" => "查無此填寫頁面。", "No such page of the form.";
+    "apply_conflict" => "案件已在其他視窗或由他人更新，請重新整理頁面後再試。",
+        "The application was changed elsewhere meanwhile; reload the page and try again.";
+    "apply_comment_required" => "請填寫說明（例如不核准的理由或須補正的事項）。",
+        "Please write a note (e.g. the reason for rejecting, or what to correct).";
+    "apply_effective_past" => "生效日期不可早於今天。", "The effective date cannot be in the past.";
+    "apply_not_yourself" => "自行申辦時，身分證字號須為您本人的號碼；替他人申辦請由所屬機構的經辦人辦理。",
+        "Filing for yourself, the national ID must be your own; staff of an institution file for others.";
+    "apply_org_no_county" => "此機構尚未登錄所在縣市，無法分派審查機關，請聯絡客服。",
+        "The registry has no city or county for this organization, so no office can review it; contact support.";
+    "apply_field_not_found" => "查無此欄位。", "No such field on the form.";
+    "apply_attachment_not_found" => "查無此附件。", "No such attachment.";
+    "apply_status_unknown" => "查無此案件狀態。", "No such status.";
+    "apply_deadline_days_invalid" => "補正期限請輸入 1 至 90 之間的天數。",
+        "The deadline must be a number of days from 1 to 90.";
+    // Online applications: what the pages announce after a move (flash messages).
+    "apply_draft_started" => "已建立草稿，填寫的資料會保存在伺服器上，可隨時從「我的申辦案件」繼續填寫。",
+        "A draft is started and kept on the server: continue it any time under \"My applications\".";
+    "apply_sent" => "申請已送出，審查結果將以電子郵件通知您。",
+        "Your application is sent; you will be emailed the decision.";
+    "apply_correction_sent" => "補正已送出，審查人員將繼續審查。",
+        "Your correction is sent; the reviewers will carry on.";
+    "apply_returned" => "已退回補正，並以電子郵件通知申請人。",
+        "The application is returned for correction and the applicant was emailed.";
+    "apply_approved" => "已核准，並以電子郵件通知申請人。",
+        "The application is approved and the applicant was emailed.";
+    "apply_rejected" => "已作成不核准的決定，並以電子郵件通知申請人。",
+        "The application is rejected and the applicant was emailed.";
+    "apply_withdrawn" => "申請已撤回。", "The application is withdrawn.";
+    "apply_change_sent" => "變更申請已送出；核准前，原核准內容仍然有效。",
+        "The change is sent; until it is approved, the approved version stays in force.";
+    "apply_cancelled" => "案件已註銷。", "The case is cancelled.";
+    "apply_moved" => "案件狀態已更新。", "The case status is updated.";
+    "apply_change_started" => "已開始變更，請修改內容後送出變更申請；核准前，原核准內容仍然有效。",
+        "A change is started: edit the application, then send the change. The approved version stays in force until then.";
+    "apply_attachment_added" => "附件已上傳。", "The file is uploaded.";
+    "apply_attachment_removed" => "附件已移除。", "The file is removed.";
+    "apply_print_not_found" => "此案件目前沒有這份可列印的文件（例如核定通知須於審查完成後才能列印）。",
+        "This printout is not available for the case now (e.g. a decision notice once decided).";
+    "apply_print_unavailable" => "列印功能暫時無法使用，請稍後再試或聯絡客服。",
+        "Printing is unavailable right now; try again later or contact support.";
     "internal" => "系統發生錯誤，請稍後再試；如持續發生請聯絡客服。",
         "Something went wrong on our side; please try again later or contact support.";
 }

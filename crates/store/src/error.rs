@@ -10,6 +10,10 @@ pub enum StoreError {
     /// The account (or other row) the operation addresses does not exist.
     #[error("not found")]
     NotFound,
+    /// The row changed since it was read: the write named a row_version that is no longer
+    /// the row's (another node or request wrote it first). Nothing was written; read again.
+    #[error("the row changed since it was read")]
+    Conflict,
     /// The database URL is neither `sqlite:…` nor `postgres://…`. (The URL itself is left
     /// out of the message: it may hold a password.)
     #[error("unsupported database URL: expected sqlite:… or postgres://…")]

@@ -6,7 +6,8 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Times are unix seconds (`i64`), booleans
 //! 0/1 integers. Everything several `tessera serve` nodes must agree on lives here:
 //! accounts and their failure counters, sessions, single-use tokens and codes, used CAPTCHA
-//! challenges, the audit log and the outbox of mail not yet sent.
+//! challenges, the audit log, the outbox of mail not yet sent, and online applications
+//! (cases).
 //!
 //! Tests on both backends: see `testing` (feature `test-support`).
 
@@ -18,6 +19,8 @@ mod audit_model;
 // Group commit of audit appends (performance).
 mod audit_queue;
 mod captcha;
+// Online applications (cases) and the counties of staff and organizations.
+pub mod cases;
 pub mod certs;
 mod connect;
 mod error;

@@ -77,6 +77,39 @@ impl Store {
             .collect::<sqlx::Result<_>>()?)
     }
 
+    /// Disables or re-enables a staff account, with the account's `disabled` flag (the
+    /// one failed logins set: a disabled account cannot sign in, and a password reset
+    /// re-enables it). Disabling ends the account's staff sessions; re-enabling clears its
+    /// failure counter. One transaction. [`StoreError::NotFound`] when there is no staff
+    /// account with this id.
+    pub async fn set_staff_disabled(
+        &self,
+        account_id: &str,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE accounts SET disabled = $2, \
+             failed_logins = CASE WHEN $2 = 0 THEN 0 ELSE failed_logins END \
+             WHERE id = $1 AND kind = 'staff'",
+        )
+        .bind(account_id)
+        .bind(crate::rows::to_flag(disabled))
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            sqlx::query("DELETE FROM staff_sessions WHERE account_id = $1")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Every staff account, by username.
     pub async fn staff_accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(&format!(

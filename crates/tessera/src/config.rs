@@ -51,6 +51,9 @@ pub struct FileConfig {
     /// A folder of the operator's own help pages (`<slug>.<lang>.md`), which replace the
     /// shipped ones page by page; see README.md, "Help pages".
     pub help_dir: Option<PathBuf>,
+    /// A folder of application types (`*.toml`, one per type); see docs/applications.md.
+    /// Without it no application is offered, except the example (報備支援) in demo mode.
+    pub applications_dir: Option<PathBuf>,
     /// A listener of its own for `/metrics` (or `TESSERA_METRICS_LISTEN`); the main listener
     /// then answers 404 there.
     pub metrics_listen: Option<String>,

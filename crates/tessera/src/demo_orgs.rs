@@ -121,7 +121,7 @@ pub async fn seed(state: &AppState, m: &Manifest) -> Result<(), RunError> {
         .await?
         .is_none()
     {
-        let roles = crate::staff::check_roles(&["reviewer".into(), "operator".into()])?;
+        let roles = crate::staff::check_roles(state, &["reviewer".into(), "operator".into()])?;
         crate::staff::create(
             state,
             STAFF_USERNAME,

@@ -6,6 +6,7 @@ mod clients;
 mod config;
 mod config_error;
 mod demo;
+mod demo_apply;
 mod demo_orgs;
 mod demo_people;
 mod http_server;

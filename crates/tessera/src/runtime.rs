@@ -71,7 +71,13 @@ pub async fn app_state(
         Some(url) => SmsSender::http(url)?,
         None => SmsSender::file(config.data_dir.join("sms.jsonl")),
     };
+    let applications = match &config.file.applications_dir {
+        Some(dir) => tessera_app::apply::Applications::from_dir(dir)
+            .map_err(|e| format!("application types: {e}"))?,
+        None => tessera_app::apply::Applications::none(),
+    };
     AppState::new(store, settings, mailer, sms)
+        .map(|s| s.with_applications(applications))
         .map_err(|f| format!("cannot build the application: {}", f.code).into())
 }
 

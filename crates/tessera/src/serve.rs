@@ -52,6 +52,14 @@ pub async fn run(config: &Config, opts: ServeOpts) -> Result<(), RunError> {
         state.settings = std::sync::Arc::new(s);
     }
     let demo = state.settings.demo;
+    if demo {
+        if state.applications.is_empty() {
+            let shipped = tessera_app::apply::Applications::shipped()
+                .map_err(|e| format!("application types: {e}"))?;
+            state = state.with_applications(shipped);
+        }
+        crate::demo_apply::seed(&state).await?;
+    }
     if let Some(verifier) = crate::certs::verifier(config, demo, &state.settings.base_url)? {
         if demo {
             crate::demo::start(config, &mut state, &verifier).await?;
@@ -122,6 +130,22 @@ const METRICS_CONNECTIONS: usize = 16;
 fn spawn_jobs(state: AppState) {
     // Mail due in the outbox, every few seconds: what a stopped node left, failed sends.
     tessera_app::flows::outbox::spawn_worker(state.clone());
+    // Application deadlines (corrections not sent in time, supports whose period ended),
+    // every five minutes.
+    if !state.applications.is_empty() {
+        let apps = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                tick.tick().await;
+                match tessera_app::apply::deadlines::run(&apps, tessera_app::clock::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(moved = n, "application deadlines applied"),
+                    Ok(_) => {}
+                    Err(f) => tracing::error!(code = f.code, "application deadlines failed"),
+                }
+            }
+        });
+    }
     // An RSA 2048 key takes 0.1 s and more to make: at start, not inside the first token
     // request (which would hold every other one up while it waits).
     let keys = state.clone();

@@ -20,16 +20,26 @@ pub enum StaffCommand {
     /// Create a staff account.
     Add {
         username: String,
-        /// `reviewer` (review queue) or `operator` (organization registry); repeatable.
+        /// `reviewer` (review queue), `operator` (organization registry), or an application
+        /// type's reviewer role (e.g. `medical_support_reviewer`); repeatable.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         #[arg(long)]
         name: String,
         #[arg(long)]
         email: String,
+        /// A county (縣市) whose applications the account reviews, e.g. 臺北市; repeatable.
+        #[arg(long = "county")]
+        counties: Vec<String>,
         /// Read the password from the first line of stdin instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Replace a staff account's counties (the jurisdiction of its reviews).
+    SetCounties {
+        username: String,
+        #[arg(long = "county")]
+        counties: Vec<String>,
     },
     /// List staff accounts and their roles.
     List,
@@ -49,15 +59,35 @@ pub enum StaffCommand {
     Remove { username: String },
 }
 
-pub fn check_roles(roles: &[String]) -> Result<Vec<String>, RunError> {
+pub fn check_roles(state: &AppState, roles: &[String]) -> Result<Vec<String>, RunError> {
     let mut out: Vec<String> = Vec::new();
+    let mut known: Vec<String> = ROLES.iter().map(|r| (*r).to_owned()).collect();
+    for t in state.applications.all() {
+        if !known.contains(&t.review.role) {
+            known.push(t.review.role.clone());
+        }
+    }
     for r in roles {
         let r = r.trim().to_ascii_lowercase();
-        if !ROLES.contains(&r.as_str()) {
-            return Err(format!("unknown role `{r}`: use {}", ROLES.join(" or ")).into());
+        if !known.contains(&r) {
+            return Err(format!("unknown role `{r}`: use {}", known.join(", ")).into());
         }
         if !out.contains(&r) {
             out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The counties named, by their official names (台北市 is read as 臺北市).
+pub fn check_counties(counties: &[String]) -> Result<Vec<String>, RunError> {
+    let mut out: Vec<String> = Vec::new();
+    for c in counties {
+        let county = tessera_core::apply::county::County::parse(c)
+            .map_err(|_| format!("unknown county `{c}`: use one of the 22 (e.g. 臺北市)"))?;
+        let name = county.name_zh().to_owned();
+        if !out.contains(&name) {
+            out.push(name);
         }
     }
     Ok(out)
@@ -186,11 +216,16 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
             roles,
             name,
             email,
+            counties,
             password_stdin,
         } => {
-            let roles = check_roles(&roles)?;
+            let roles = check_roles(state, &roles)?;
+            let counties = check_counties(&counties)?;
             let (pw, generated) = password(state, &username, password_stdin)?;
             let a = create(state, &username, &roles, &name, &email, &pw).await?;
+            if !counties.is_empty() {
+                store.set_staff_counties(&a.id, &counties).await?;
+            }
             println!(
                 "staff account {} created with role(s) {}",
                 a.username,
@@ -199,6 +234,16 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
             if generated {
                 println!("password (shown once): {pw}");
             }
+        }
+        StaffCommand::SetCounties { username, counties } => {
+            let a = staff_account(store, &username).await?;
+            let counties = check_counties(&counties)?;
+            store.set_staff_counties(&a.id, &counties).await?;
+            println!(
+                "staff account {} reviews {}",
+                a.username,
+                counties.join(", ")
+            );
         }
         StaffCommand::List => {
             for a in store.staff_accounts().await? {
@@ -215,7 +260,7 @@ pub async fn run(state: &AppState, cmd: StaffCommand) -> Result<(), RunError> {
         }
         StaffCommand::SetRoles { username, roles } => {
             let a = staff_account(store, &username).await?;
-            let roles = check_roles(&roles)?;
+            let roles = check_roles(state, &roles)?;
             store.set_staff_roles(&a.id, &roles).await?;
             audit(
                 store,

@@ -96,11 +96,29 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Whether a body holds a NUL once decoded. JSON bodies are read as JSON; any other body
 /// (forms, and bodies some endpoints read as forms whatever their type) as URL-encoded text.
 fn body_nul(headers: &HeaderMap, raw: &[u8]) -> bool {
-    if is_json(headers) {
+    if is_binary(headers) {
+        // Files (attachments) are bytes, not text: a NUL is part of them. Their names and
+        // fields are checked where they are decoded.
+        false
+    } else if is_json(headers) {
         json_nul(raw)
     } else {
         raw.contains(&0) || percent_nul(raw)
     }
+}
+
+/// Whether the body is a file or a multipart upload rather than text.
+fn is_binary(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| {
+            v.starts_with("multipart/form-data")
+                || v.starts_with("application/octet-stream")
+                || v.starts_with("application/pdf")
+                || v.starts_with("image/")
+        })
 }
 
 pub use tessera_app::text::shown;

@@ -3,6 +3,8 @@
 //! extractors, cookies, CSRF, security headers and assets live here; nothing else does.
 
 pub mod api;
+pub mod apply_who;
+pub mod body_limit;
 pub mod body_timeout;
 pub mod client_ip;
 pub mod context;
@@ -23,15 +25,11 @@ use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::routing::get;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use tessera_app::settings::{HashParams, Settings};
 pub use tessera_app::state::AppState;
-
-/// Largest request body accepted anywhere.
-const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The Content-Security-Policy: everything from this site only, except that scripts may
 /// connect to the local signing component at `signer_origin` (a checked loopback origin).
@@ -146,7 +144,7 @@ pub fn app(mut state: AppState) -> Router {
             HeaderName::from_static("strict-transport-security"),
             hsts(&state.settings),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(body_limit::layer))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

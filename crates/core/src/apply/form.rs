@@ -127,7 +127,20 @@ pub struct FieldSpec {
     /// Most files an attachments field takes.
     #[serde(default)]
     pub max_files: Option<u16>,
+    /// The registry kind an organization field accepts (`medical`, `agency`, …).
+    #[serde(default)]
+    pub org_kind: Option<String>,
 }
+
+/// The registry's kinds of organization an organization field may be limited to.
+pub const ORG_KINDS: &[&str] = &[
+    "agency",
+    "school",
+    "organization",
+    "business",
+    "medical",
+    "other",
+];
 
 const TEXT_MAX: u32 = 200;
 const LONG_TEXT_MAX: u32 = 2000;
@@ -216,6 +229,17 @@ impl FieldSpec {
         }
         if self.max_files.is_some() && self.kind != FieldKind::Attachments {
             return Err("`max_files` only applies to attachments fields".into());
+        }
+        if let Some(kind) = &self.org_kind {
+            if self.kind != FieldKind::Organization {
+                return Err("`org_kind` only applies to organization fields".into());
+            }
+            if !ORG_KINDS.contains(&kind.as_str()) {
+                return Err(format!(
+                    "unknown org_kind `{kind}`; one of {}",
+                    ORG_KINDS.join(", ")
+                ));
+            }
         }
         if self.required && self.required_if.is_some() {
             return Err("give either `required` or `required_if`, not both".into());

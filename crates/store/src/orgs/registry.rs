@@ -115,6 +115,24 @@ impl Store {
         Ok(row.as_ref().map(org_from_row).transpose()?)
     }
 
+    /// The entry with this institution code (e.g. a medical institution's 醫事機構代碼). The
+    /// registry does not make institution codes unique: of several entries with the code, the
+    /// one with the smallest agency code.
+    pub async fn organization_by_institution_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<Organization>, StoreError> {
+        let sql = format!(
+            "SELECT {ORG_COLUMNS} FROM organizations WHERE institution_code = $1 \
+             ORDER BY agency_code LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(org_from_row).transpose()?)
+    }
+
     /// Entries whose agency code or name contains `text` (all when empty), by agency code,
     /// and how many match.
     pub async fn search_organizations(

@@ -120,6 +120,67 @@ impl Auth {
 
 /// The operations that need (or take) a session.
 const AUTH: &[(&str, &str, Auth)] = &[
+    // Online applications.
+    ("get", "/api/v1/cases", Auth::Member),
+    ("post", "/api/v1/applications/{type}/cases", Auth::Member),
+    ("get", "/api/v1/cases/{id}", Auth::Member),
+    ("put", "/api/v1/cases/{id}/pages/{page}", Auth::Member),
+    ("post", "/api/v1/cases/{id}/actions/{action}", Auth::Member),
+    ("post", "/api/v1/cases/{id}/change", Auth::Member),
+    ("post", "/api/v1/cases/{id}/attachments", Auth::Member),
+    (
+        "get",
+        "/api/v1/cases/{id}/attachments/{attachment}",
+        Auth::Member,
+    ),
+    (
+        "delete",
+        "/api/v1/cases/{id}/attachments/{attachment}",
+        Auth::Member,
+    ),
+    ("get", "/api/v1/review/{type}/cases", Auth::StaffAny),
+    ("get", "/api/v1/review/{type}/cases.csv", Auth::StaffAny),
+    ("post", "/api/v1/review/{type}/cases", Auth::StaffAny),
+    ("get", "/api/v1/review/cases/{id}", Auth::StaffAny),
+    (
+        "put",
+        "/api/v1/review/cases/{id}/pages/{page}",
+        Auth::StaffAny,
+    ),
+    (
+        "post",
+        "/api/v1/review/cases/{id}/actions/{action}",
+        Auth::StaffAny,
+    ),
+    ("post", "/api/v1/review/cases/{id}/change", Auth::StaffAny),
+    (
+        "get",
+        "/api/v1/review/cases/{id}/attachments/{attachment}",
+        Auth::StaffAny,
+    ),
+    ("get", "/api/v1/cases/{id}/prints/{print}", Auth::Member),
+    (
+        "get",
+        "/api/v1/review/cases/{id}/prints/{print}",
+        Auth::StaffAny,
+    ),
+    ("get", "/api/v1/orgs/{code}/cases", Auth::Org),
+    (
+        "post",
+        "/api/v1/orgs/{code}/applications/{type}/cases",
+        Auth::Org,
+    ),
+    ("get", "/api/v1/orgs/{code}/cases/{id}", Auth::Org),
+    (
+        "put",
+        "/api/v1/orgs/{code}/cases/{id}/pages/{page}",
+        Auth::Org,
+    ),
+    (
+        "post",
+        "/api/v1/orgs/{code}/cases/{id}/actions/{action}",
+        Auth::Org,
+    ),
     ("get", "/api/v1/me", Auth::MemberAny),
     ("patch", "/api/v1/me", Auth::MemberUnverifiedOk),
     ("delete", "/api/v1/me", Auth::MemberUnverifiedOk),

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`, and its OpenAPI description at `/api/openapi.json`.
 
 pub mod accounts;
+// Online applications.
+pub mod apply;
 pub mod auth;
 pub mod cert;
 pub mod doc;
@@ -51,6 +53,32 @@ use tessera_app::state::AppState;
         upstream::providers,
         upstream::list,
         upstream::remove,
+        // Online applications.
+        apply::types,
+        apply::my_cases,
+        apply::member_start,
+        apply::member_case,
+        apply::member_save,
+        apply::member_act,
+        apply::member_change,
+        apply::member_upload,
+        apply::member_download,
+        apply::member_detach,
+        apply::review_queue,
+        apply::review_csv,
+        apply::review_start,
+        apply::review_case,
+        apply::review_save,
+        apply::review_act,
+        apply::review_change,
+        apply::review_download,
+        apply::member_print,
+        apply::review_print,
+        apply::org_cases,
+        apply::org_start,
+        apply::org_case,
+        apply::org_save,
+        apply::org_act,
     )
 )]
 pub struct ApiDoc;
@@ -63,6 +91,72 @@ async fn openapi() -> Json<&'static serde_json::Value> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
+        // Online applications.
+        .route("/api/v1/applications", get(apply::types))
+        .route(
+            "/api/v1/applications/{type}/cases",
+            post(apply::member_start),
+        )
+        .route("/api/v1/cases", get(apply::my_cases))
+        .route("/api/v1/cases/{id}", get(apply::member_case))
+        .route(
+            "/api/v1/cases/{id}/pages/{page}",
+            axum::routing::put(apply::member_save),
+        )
+        .route(
+            "/api/v1/cases/{id}/actions/{action}",
+            post(apply::member_act),
+        )
+        .route("/api/v1/cases/{id}/change", post(apply::member_change))
+        .route("/api/v1/cases/{id}/attachments", post(apply::member_upload))
+        .route(
+            "/api/v1/cases/{id}/attachments/{attachment}",
+            get(apply::member_download).delete(apply::member_detach),
+        )
+        .route(
+            "/api/v1/review/{type}/cases",
+            get(apply::review_queue).post(apply::review_start),
+        )
+        .route("/api/v1/review/{type}/cases.csv", get(apply::review_csv))
+        .route("/api/v1/review/cases/{id}", get(apply::review_case))
+        .route(
+            "/api/v1/review/cases/{id}/pages/{page}",
+            axum::routing::put(apply::review_save),
+        )
+        .route(
+            "/api/v1/review/cases/{id}/actions/{action}",
+            post(apply::review_act),
+        )
+        .route(
+            "/api/v1/review/cases/{id}/change",
+            post(apply::review_change),
+        )
+        .route(
+            "/api/v1/review/cases/{id}/attachments/{attachment}",
+            get(apply::review_download),
+        )
+        .route(
+            "/api/v1/cases/{id}/prints/{print}",
+            get(apply::member_print),
+        )
+        .route(
+            "/api/v1/review/cases/{id}/prints/{print}",
+            get(apply::review_print),
+        )
+        .route("/api/v1/orgs/{code}/cases", get(apply::org_cases))
+        .route(
+            "/api/v1/orgs/{code}/applications/{type}/cases",
+            post(apply::org_start),
+        )
+        .route("/api/v1/orgs/{code}/cases/{id}", get(apply::org_case))
+        .route(
+            "/api/v1/orgs/{code}/cases/{id}/pages/{page}",
+            axum::routing::put(apply::org_save),
+        )
+        .route(
+            "/api/v1/orgs/{code}/cases/{id}/actions/{action}",
+            post(apply::org_act),
+        )
         .route("/api/v1/accounts", post(accounts::create))
         .route(
             "/api/v1/me",

@@ -213,13 +213,27 @@ const FLASHES: &[Flash] = &[
     },
 ];
 
-/// Catalog messages a redirect may announce as they are (organizations).
+/// Catalog messages a redirect may announce as they are (organizations, applications).
 const CATALOG_FLASHES: &[&str] = &[
     "org_review_pending",
     "org_assignment_opened",
     "org_handler_added",
     "org_handler_updated",
     "org_handler_deleted",
+    // Online applications.
+    "apply_draft_started",
+    "apply_sent",
+    "apply_correction_sent",
+    "apply_returned",
+    "apply_approved",
+    "apply_rejected",
+    "apply_withdrawn",
+    "apply_change_sent",
+    "apply_cancelled",
+    "apply_moved",
+    "apply_change_started",
+    "apply_attachment_added",
+    "apply_attachment_removed",
 ];
 
 /// The flash message with this code, if it is one of the fixed ones.

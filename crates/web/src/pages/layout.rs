@@ -44,6 +44,8 @@ pub struct PageCtx {
     test_env: bool,
     operator: Arc<Operator>,
     certs: bool,
+    /// Application types are offered (the header links 線上申辦).
+    apply: bool,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -84,6 +86,7 @@ impl FromRequestParts<AppState> for PageCtx {
             test_env: state.settings.environment.is_test(),
             operator: state.settings.operator.clone(),
             certs: state.pki.is_some(),
+            apply: !state.applications.is_empty(),
         })
     }
 }
@@ -111,6 +114,7 @@ impl PageCtx {
         Page {
             l,
             title,
+            detail: String::new(),
             csrf: self.csrf.clone(),
             signed_in: self.any_session.is_some(),
             switch_href: lang_switch_href(l.other_tag(), &self.here),
@@ -122,6 +126,7 @@ impl PageCtx {
             test_env: self.test_env,
             op: self.operator.clone(),
             certs: self.certs,
+            apply: self.apply,
         }
     }
 
@@ -145,6 +150,9 @@ impl PageCtx {
 pub struct Page {
     pub l: L,
     pub title: &'static str,
+    /// What the page is about when it comes from data (a form page's title, a case's
+    /// number): put before the title in `<title>` ("" when none).
+    pub detail: String,
     pub csrf: String,
     pub signed_in: bool,
     pub switch_href: String,
@@ -162,6 +170,8 @@ pub struct Page {
     /// Certificates are switched on (a trust directory is configured): card sign-in,
     /// registration and binding are offered.
     pub certs: bool,
+    /// Application types are offered: the header links 線上申辦 and 會員中心 the cases.
+    pub apply: bool,
 }
 
 impl Page {
@@ -195,6 +205,12 @@ impl Page {
             ),
             None => String::new(),
         }
+    }
+
+    /// Names what the page is about in its `<title>` (see [`Page::detail`]).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
     }
 
     pub fn with_captcha(mut self) -> Self {

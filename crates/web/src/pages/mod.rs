@@ -4,11 +4,14 @@
 //! self-check, 「使用 X 登入」 with upstream providers, the certificate pages (`cert/`:
 //! registration, sign-in and binding, 會員中心's certificates, reset by certificate), the
 //! organization pages (`orgs/`: registration, replacement, assignment, handlers, queries), the
+//! online applications (`apply/`: 線上申辦, the case pages and the reviewers' queues), the
 //! demo page, and the embedded static assets.
 //! Every page works without JavaScript except the ALTCHA widget, the self-check and signing
 //! with the card (`cert-sign.js`).
 
 pub(crate) mod account;
+// Online applications (線上申辦) and their review queues.
+mod apply;
 mod assets;
 mod auth;
 mod brand;
@@ -140,6 +143,7 @@ pub fn router() -> Router<AppState> {
             post(demo::insert).get(reload::back_to("/demo")),
         )
         .route("/assets/{version}/{name}", get(assets::serve))
+        .merge(apply::router())
         .merge(backoffice::router())
         .merge(orgs::router())
         .fallback(home::not_found)

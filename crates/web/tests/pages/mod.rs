@@ -1,6 +1,7 @@
 //! Tests of the pages through the whole application (`tessera_web::app`), driven like a browser:
 //! a cookie jar, same-origin form posts carrying `_csrf`, redirects followed by hand.
 
+mod apply;
 mod help;
 mod journey;
 mod lockout;

@@ -79,6 +79,16 @@ pub struct AuthorizedList;
 pub struct Workspace;
 /// Entering the function `{function}`: a handler granted that function.
 pub struct EnterFunction;
+/// Acting for the organization in an online application: anyone who acts for it; what they
+/// may file is the application type's rule (`apply::cases::may_file`).
+pub struct ActForOrg;
+
+impl Requirement for ActForOrg {
+    const NAME: &'static str = "applications";
+    fn allows(_: &Via, _: &PermissionTree, _: Option<&str>) -> bool {
+        true
+    }
+}
 
 impl Requirement for ManageHandlers {
     const NAME: &'static str = "manage_handlers";

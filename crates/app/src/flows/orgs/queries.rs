@@ -147,7 +147,7 @@ pub async fn authorized(
 
 /// A spreadsheet cell that cannot start a formula (CSV injection): `=+-@` and control
 /// characters at the start get a leading apostrophe.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_owned(),

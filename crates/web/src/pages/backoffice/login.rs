@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::guard::{Nav, StaffPage, back_to};
+use crate::pages::apply::QueueLink;
 use crate::pages::auth::form as login_form;
 use crate::pages::form::Form;
 use crate::pages::form::opt;
@@ -99,6 +100,8 @@ struct HomePage {
     page: Page,
     staff: Option<Nav>,
     nav: Nav,
+    /// The review queues of the application types whose reviewer role the staff member holds.
+    queues: Vec<QueueLink>,
 }
 
 /// `GET /admin`: the sections the staff member's roles open.
@@ -109,6 +112,7 @@ pub async fn home(p: StaffPage<AnyStaff>) -> Response {
         page: p.pc.page(l.t("後臺管理", "Back office")),
         staff: p.nav(),
         nav,
+        queues: crate::pages::apply::queue_links(&p.state, &p.staff.roles, l.0),
     };
     render(&p.pc, StatusCode::OK, &t)
 }

@@ -13,7 +13,7 @@ mod reviews;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub(crate) use guard::{Nav, StaffPage};
+pub(crate) use guard::{Nav, StaffPage, failed, message};
 
 use crate::pages::i18n::L;
 use crate::pages::reload::{back_to, review_case};
