@@ -151,11 +151,22 @@ async fn the_demo_has_organizations_their_cards_and_a_staff_account_once() {
     for code in ["NDC01\t", "NDC02\t", "TPHS1\t"] {
         assert_eq!(orgs.matches(code).count(), 1, "{orgs}");
     }
-    assert!(orgs.contains("3 organization(s)"), "{orgs}");
+    // The four medical institutions of the applications demo (臺北市, 臺中市) come once too.
+    for code in ["NTUH1\t", "TPCH1\t", "CMUH1\t", "TCVG1\t"] {
+        assert_eq!(orgs.matches(code).count(), 1, "{orgs}");
+    }
+    assert!(orgs.contains("7 organization(s)"), "{orgs}");
     let staff = admin(dir, &["staff", "list"]);
-    assert_eq!(staff.lines().count(), 1, "{staff}");
+    assert_eq!(staff.lines().count(), 3, "{staff}");
     assert!(
         staff.starts_with("demostaff\toperator,reviewer\t-\t"),
         "{staff}"
     );
+    // One reviewer per county's 衛生局.
+    for reviewer in [
+        "tpehealth\tmedical_support_reviewer\t",
+        "txghealth\tmedical_support_reviewer\t",
+    ] {
+        assert_eq!(staff.matches(reviewer).count(), 1, "{staff}");
+    }
 }
